@@ -1,7 +1,19 @@
-// Command loadgen sends HTTP GETs at a URL from several workers for a while
-// and prints requests/s and latency percentiles on one line:
+// Command loadgen sends HTTP GETs from several workers and prints
+// requests/s and latency percentiles.
 //
+// One target:
+//
+//	loadgen -url URL [-via plain|core] [-c 8] [-d 10s]
 //	rps=1234.5 p50_ms=1.234 p99_ms=5.678 ok=12345 errors=0
+//
+// Two targets compared (-b): the two take turns in short slices for a number
+// of rounds, so a noisy machine's slow and fast moments fall on both alike,
+// and the ratio is the median of each round's ratio. With -cpu the CPU time
+// that processes with those names spent during each side's slices, less
+// what they spend in an idle slice of the same length, is reported per
+// request (µs), which says where the time goes:
+//
+//	loadgen -url URL_A -via core -b URL_B -rounds 10 -slice 2s -cpu kubectl,labctl,kube-apiserver
 //
 // With -via core the requests go through labctl's proxy core (its HTTP
 // client, so Service names, ClusterIPs and LoadBalancer addresses are
@@ -16,7 +28,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,42 +41,132 @@ import (
 	"github.com/labctl/labctl/proxy"
 )
 
+type side struct {
+	label, url, via string
+	client          *http.Client
+	lat             []time.Duration
+	rps             []float64
+	errs            int
+	cpu             map[string]float64 // process name → CPU seconds
+	requests        int
+	busy            float64 // seconds under load
+}
+
 func main() {
-	url := flag.String("url", "", "URL to GET")
+	urlA := flag.String("url", "", "URL to GET")
+	via := flag.String("via", "plain", "plain or core")
+	labelA := flag.String("label", "a", "name of -url in the output")
+	urlB := flag.String("b", "", "a second URL to compare against (plain client unless -via-b)")
+	viaB := flag.String("via-b", "plain", "plain or core, for -b")
+	labelB := flag.String("label-b", "b", "name of -b in the output")
 	workers := flag.Int("c", 8, "concurrent workers")
-	dur := flag.Duration("d", 10*time.Second, "how long to measure")
+	dur := flag.Duration("d", 10*time.Second, "how long to measure (one target)")
+	rounds := flag.Int("rounds", 10, "turns each side takes (with -b)")
+	slice := flag.Duration("slice", 2*time.Second, "length of one turn (with -b)")
 	warm := flag.Duration("warmup", time.Second, "unmeasured warm-up")
 	keepalive := flag.Bool("keepalive", false, "reuse connections (default: one connection per request)")
-	via := flag.String("via", "plain", "plain or core")
+	cpuNames := flag.String("cpu", "", "comma-separated process names whose CPU time to account (Linux)")
 	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig, for -via core")
 	flag.Parse()
-	if *url == "" || *workers < 1 || *dur <= 0 {
+	if *urlA == "" || *workers < 1 || *dur <= 0 || *rounds < 1 || *slice <= 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: !*keepalive, MaxIdleConnsPerHost: *workers}}
-	if *via == "core" {
-		cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
-		if err != nil {
-			fail(err)
+	var closers []func()
+	defer func() {
+		for _, c := range closers {
+			c()
 		}
-		cs, err := kubernetes.NewForConfig(cfg)
-		if err != nil {
-			fail(err)
+	}()
+	newClient := func(via string) *http.Client {
+		switch via {
+		case "plain":
+			return &http.Client{Transport: &http.Transport{DisableKeepAlives: !*keepalive, MaxIdleConnsPerHost: *workers}}
+		case "core":
+			cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+			if err != nil {
+				fail(err)
+			}
+			cs, err := kubernetes.NewForConfig(cfg)
+			if err != nil {
+				fail(err)
+			}
+			core := proxy.NewCluster(cfg, cs)
+			closers = append(closers, func() { core.Close() })
+			return core.NewHTTPClient(proxy.HTTPOptions{DisableKeepAlives: !*keepalive})
 		}
-		core := proxy.NewCluster(cfg, cs)
-		defer core.Close()
-		client = core.NewHTTPClient(proxy.HTTPOptions{DisableKeepAlives: !*keepalive})
+		fail(fmt.Errorf("-via %q: want plain or core", via))
+		return nil
 	}
-	run(client, *url, *workers, *warm) // warm-up: connections, informers, caches
-	lat, errs, elapsed := run(client, *url, *workers, *dur)
-	if len(lat) == 0 {
-		fail(fmt.Errorf("no request succeeded (%d errors)", errs))
+	names := splitList(*cpuNames)
+	a := &side{label: *labelA, url: *urlA, via: *via, client: newClient(*via), cpu: map[string]float64{}}
+	if *urlB == "" {
+		run(a.client, a.url, *workers, *warm) // warm-up: connections, informers, caches
+		lat, errs, elapsed := run(a.client, a.url, *workers, *dur)
+		if len(lat) == 0 {
+			fail(fmt.Errorf("no request succeeded (%d errors)", errs))
+		}
+		sortDur(lat)
+		fmt.Printf("rps=%.1f p50_ms=%.3f p99_ms=%.3f ok=%d errors=%d\n",
+			float64(len(lat))/elapsed.Seconds(), q(lat, 0.50), q(lat, 0.99), len(lat), errs)
+		return
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / 1e6 }
-	fmt.Printf("rps=%.1f p50_ms=%.3f p99_ms=%.3f ok=%d errors=%d\n",
-		float64(len(lat))/elapsed.Seconds(), q(0.50), q(0.99), len(lat), errs)
+	b := &side{label: *labelB, url: *urlB, via: *viaB, client: newClient(*viaB), cpu: map[string]float64{}}
+	sides := []*side{a, b}
+	for _, s := range sides {
+		run(s.client, s.url, *workers, *warm)
+	}
+	var ratios []float64
+	idle := map[string]float64{} // CPU seconds per second with no load: the cluster's own background
+	idleTime := 0.0
+	for r := range *rounds {
+		if len(names) > 0 {
+			before, t := cpuTimes(names), time.Now()
+			time.Sleep(*slice)
+			after := cpuTimes(names)
+			idleTime += time.Since(t).Seconds()
+			for _, n := range names {
+				idle[n] += after[n] - before[n]
+			}
+		}
+		// Alternate who goes first, so neither always follows the other's
+		// leftovers (TIME_WAIT sockets, a busy garbage collector).
+		order := sides
+		if r%2 == 1 {
+			order = []*side{b, a}
+		}
+		for _, s := range order {
+			before := cpuTimes(names)
+			lat, errs, elapsed := run(s.client, s.url, *workers, *slice)
+			after := cpuTimes(names)
+			for _, n := range names {
+				s.cpu[n] += after[n] - before[n]
+			}
+			s.busy += elapsed.Seconds()
+			s.lat = append(s.lat, lat...)
+			s.errs += errs
+			s.requests += len(lat)
+			s.rps = append(s.rps, float64(len(lat))/elapsed.Seconds())
+		}
+		if last := len(a.rps) - 1; b.rps[last] > 0 {
+			ratios = append(ratios, a.rps[last]/b.rps[last])
+		}
+	}
+	for _, s := range sides {
+		if len(s.lat) == 0 {
+			fail(fmt.Errorf("%s: no request succeeded (%d errors)", s.label, s.errs))
+		}
+		sortDur(s.lat)
+		fmt.Printf("%s|%.1f|%.3f|%.3f|%d|%d", s.label, median(s.rps), q(s.lat, 0.50), q(s.lat, 0.99), len(s.lat), s.errs)
+		for _, n := range names {
+			// µs of CPU per request, less what the process spends idle.
+			extra := s.cpu[n] - idle[n]/idleTime*s.busy
+			fmt.Printf("|%s=%.0f", n, max(extra, 0)/float64(s.requests)*1e6)
+		}
+		fmt.Println()
+	}
+	sort.Float64s(ratios)
+	fmt.Printf("ratio|%.2f|%.2f|%.2f\n", median(ratios), ratios[0], ratios[len(ratios)-1])
 }
 
 // run sends requests from n workers for d and returns each success's
@@ -116,6 +221,77 @@ func get(ctx context.Context, client *http.Client, url string) error {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// cpuTimes sums user+system CPU seconds of every process whose name
+// (/proc/PID/comm, or the start of it: the kernel cuts names at 15 bytes)
+// is one of names. Processes in kind's node containers are visible from
+// the host, so this covers the API server, kubelet and containerd too.
+func cpuTimes(names []string) map[string]float64 {
+	out := map[string]float64{}
+	if len(names) == 0 {
+		return out
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		comm, err := os.ReadFile(d + "/comm")
+		if err != nil {
+			continue
+		}
+		c := strings.TrimSpace(string(comm))
+		for _, n := range names {
+			if c == n || (len(c) == 15 && strings.HasPrefix(n, c)) {
+				out[n] += procCPU(d)
+			}
+		}
+	}
+	return out
+}
+
+// procCPU reads utime+stime (fields 14 and 15 of /proc/PID/stat) in
+// seconds, assuming the usual 100 clock ticks per second.
+func procCPU(dir string) float64 {
+	b, err := os.ReadFile(dir + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')') // the name may contain spaces
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (u + st) / 100
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sortDur(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
+
+func q(lat []time.Duration, p float64) float64 {
+	return float64(lat[int(p*float64(len(lat)-1))]) / 1e6
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
 }
 
 func fail(err error) {
