@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -66,6 +67,7 @@ func Main(args []string, streams Streams) int {
 		stop() // a second Ctrl-C gets the default behaviour: exit now
 	}()
 	defer stop()
+	defer startProfile()()
 
 	// API server warnings (a deprecated API in a student's manifest) are
 	// worth reading: print them plainly, once each, instead of as klog lines.
@@ -224,4 +226,23 @@ func printError(w io.Writer, l i18n.Lang, err error) {
 	if errors.As(err, &usage) || isCobraUsage(err) {
 		fmt.Fprintf(w, "  → %s\n", msgSeeHelp.F(l))
 	}
+}
+
+// startProfile writes a CPU profile to $LABCTL_CPUPROFILE while labctl runs,
+// for measuring the proxy core and the verifier under load; it returns the
+// function that ends it. Unset (always, for students), it does nothing.
+func startProfile() func() {
+	path := os.Getenv("LABCTL_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
