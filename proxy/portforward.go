@@ -4,18 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/portforward"
-	"k8s.io/client-go/transport/spdy"
 
 	"github.com/labctl/labctl/i18n"
 )
@@ -26,7 +21,7 @@ import (
 // open on first use (WebSocket first, SPDY when the API server is too old
 // for WebSockets) and close after idling.
 type pfPool struct {
-	dialer func(ns, pod string) (httpstream.Dialer, error)
+	dialer func(ns, pod string) (*mux, error)
 	idle   time.Duration
 
 	mu     sync.Mutex
@@ -46,54 +41,40 @@ type pfConn struct {
 	pool     *pfPool
 	key      pfKey
 	ready    chan struct{} // closed when conn or err is set
-	conn     httpstream.Connection
+	conn     *mux
 	err      error
-	nextID   atomic.Int64
 	streams  atomic.Int64
 	lastUsed atomic.Int64 // unix nanoseconds
 }
 
-func newPFPool(dialer func(ns, pod string) (httpstream.Dialer, error), idle time.Duration) *pfPool {
+func newPFPool(dialer func(ns, pod string) (*mux, error), idle time.Duration) *pfPool {
 	p := &pfPool{dialer: dialer, idle: idle, conns: map[pfKey]*pfConn{}, stop: make(chan struct{})}
 	p.wg.Add(1)
 	go p.janitor()
 	return p
 }
 
-// portForwardDialer returns the client-go dialer for a pod's portforward
-// subresource: WebSockets (tunnelling SPDY) first, falling back to a plain
-// SPDY upgrade when the API server refuses the WebSocket upgrade.
-func portForwardDialer(cfg *rest.Config) func(ns, pod string) (httpstream.Dialer, error) {
-	// Once the API server has refused a WebSocket upgrade (older than
-	// 1.31, or a proxy in the way), later pods go straight to SPDY.
+// portForwardDialer returns how to open a pod's port-forward connection:
+// SPDY tunnelled through a WebSocket first, falling back to a plain SPDY
+// upgrade when the API server refuses the WebSocket (older than 1.31, or a
+// proxy in the way); once refused, later pods go straight to SPDY.
+func portForwardDialer(cfg *rest.Config) func(ns, pod string) (*mux, error) {
 	var noWebSockets atomic.Bool
-	return func(ns, pod string) (httpstream.Dialer, error) {
+	return func(ns, pod string) (*mux, error) {
 		base, _, err := rest.DefaultServerUrlFor(cfg)
 		if err != nil {
 			return nil, err
 		}
 		u := *base
 		u.Path = base.Path + fmt.Sprintf("/api/v1/namespaces/%s/pods/%s/portforward", url.PathEscape(ns), url.PathEscape(pod))
-		// A SPDY round tripper holds the connection it upgrades: one each.
-		rt, upgrader, err := spdy.RoundTripperFor(cfg)
-		if err != nil {
-			return nil, err
-		}
-		spdyDialer := spdy.NewDialer(upgrader, &http.Client{Transport: rt}, http.MethodPost, &u)
-		if noWebSockets.Load() {
-			return spdyDialer, nil
-		}
-		ws, err := portforward.NewSPDYOverWebsocketDialer(&u, cfg)
-		if err != nil {
-			return spdyDialer, nil
-		}
-		return portforward.NewFallbackDialer(ws, spdyDialer, func(err error) bool {
-			fallback := httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-			if fallback {
-				noWebSockets.Store(true)
+		if !noWebSockets.Load() {
+			m, err := dialTunnelled(&u, cfg)
+			if err == nil || !(httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)) {
+				return m, err
 			}
-			return fallback
-		}), nil
+			noWebSockets.Store(true)
+		}
+		return dialSPDY(&u, cfg)
 	}
 }
 
@@ -105,12 +86,12 @@ func (p *pfPool) dial(ctx context.Context, t dialTarget) (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		conn, err := pc.open(ctx, t)
+		conn, err := pc.open(t)
 		if err == nil {
 			return conn, nil
 		}
 		// A connection that died under us is replaced once.
-		if isClosedChan(pc.conn.CloseChan()) && attempt == 0 && ctx.Err() == nil {
+		if pc.conn.closed() && attempt == 0 && ctx.Err() == nil {
 			p.evict(pc)
 			continue
 		}
@@ -128,7 +109,8 @@ func (p *pfPool) get(ctx context.Context, key pfKey) (*pfConn, error) {
 		return nil, errClosed()
 	}
 	pc := p.conns[key]
-	if pc != nil && pc.conn != nil && isClosedChan(pc.conn.CloseChan()) {
+	if pc != nil && pc.conn != nil && pc.conn.closed() {
+		// Dead, or told to go away: its streams finish on their own.
 		delete(p.conns, key)
 		pc = nil
 	}
@@ -159,7 +141,7 @@ func (p *pfPool) connect(pc *pfConn) {
 	conn, err := p.upgrade(pc.key)
 	p.mu.Lock()
 	if err == nil && p.closed {
-		_ = conn.Close()
+		conn.close(errMuxClosed)
 		conn, err = nil, errClosed()
 	}
 	pc.conn, pc.err = conn, err
@@ -177,28 +159,19 @@ func (p *pfPool) connect(pc *pfConn) {
 	go func() {
 		defer p.wg.Done()
 		select {
-		case <-conn.CloseChan():
+		case <-conn.done:
 			p.evict(pc)
 		case <-p.stop:
 		}
 	}()
 }
 
-func (p *pfPool) upgrade(key pfKey) (httpstream.Connection, error) {
-	d, err := p.dialer(key.ns, key.pod)
-	if err == nil {
-		var conn httpstream.Connection
-		var proto string
-		conn, proto, err = d.Dial(portforward.PortForwardProtocolV1Name)
-		if err == nil && proto != portforward.PortForwardProtocolV1Name {
-			_ = conn.Close()
-			err = fmt.Errorf("the API server offered protocol %q, not %q", proto, portforward.PortForwardProtocolV1Name)
-		}
-		if err == nil {
-			return conn, nil
-		}
+func (p *pfPool) upgrade(key pfKey) (*mux, error) {
+	m, err := p.dialer(key.ns, key.pod)
+	if err != nil {
+		return nil, i18n.Errorf(msgPortForward, key.ns+"/"+key.pod).Wrap(err).WithFix(fixPortForward)
 	}
-	return nil, i18n.Errorf(msgPortForward, key.ns+"/"+key.pod).Wrap(err).WithFix(fixPortForward)
+	return m, nil
 }
 
 // evict drops pc from the pool (if it is still the pod's entry) and closes
@@ -210,81 +183,21 @@ func (p *pfPool) evict(pc *pfConn) {
 	}
 	p.mu.Unlock()
 	if pc.conn != nil {
-		_ = pc.conn.Close()
+		pc.conn.close(errMuxClosed)
 	}
 }
 
-// open creates the error and data streams of one forwarded connection. The
-// two are created at once: each waits for the far side's reply, and the
-// kubelet pairs them by request ID whatever order they arrive in, so this
-// costs one round trip instead of kubectl's two.
-func (pc *pfConn) open(ctx context.Context, t dialTarget) (net.Conn, error) {
-	id := strconv.FormatInt(pc.nextID.Add(1)-1, 10)
-	errH := http.Header{}
-	errH.Set(corev1.StreamType, corev1.StreamTypeError)
-	errH.Set(corev1.PortHeader, strconv.Itoa(t.port))
-	errH.Set(corev1.PortForwardRequestIDHeader, id)
-	dataH := errH.Clone()
-	dataH.Set(corev1.StreamType, corev1.StreamTypeData)
-
-	errc, datac := make(chan streamResult, 1), make(chan streamResult, 1)
+// open starts one forwarded connection: its error and data streams. It
+// does not wait for the far side (see mux), so a port nobody listens on
+// shows as the connection ending with the kubelet's error, as kubectl's
+// does.
+func (pc *pfConn) open(t dialTarget) (net.Conn, error) {
+	data, errs, err := pc.conn.openPair(t.port)
+	if err != nil {
+		return nil, err
+	}
 	pc.streams.Add(1)
-	go func() { s, err := pc.conn.CreateStream(errH); errc <- streamResult{s, err} }()
-	go func() { s, err := pc.conn.CreateStream(dataH); datac <- streamResult{s, err} }()
-	var errS, dataS streamResult
-	wait := func() bool {
-		select {
-		case errS = <-errc:
-			errc = nil
-		case dataS = <-datac:
-			datac = nil
-		case <-ctx.Done():
-			return false
-		case <-pc.conn.CloseChan():
-			return false
-		}
-		return true
-	}
-	if ok := wait() && wait(); !ok || errS.err != nil || dataS.err != nil {
-		go pc.abandon(errc, datac, errS.s, dataS.s)
-		switch {
-		case errS.err != nil:
-			return nil, errS.err
-		case dataS.err != nil:
-			return nil, dataS.err
-		case ctx.Err() != nil:
-			return nil, ctx.Err()
-		}
-		return nil, errLostConnection
-	}
-	// We never write to the error stream.
-	_ = errS.s.Close()
-	return newStreamConn(pc, dataS.s, errS.s, &net.TCPAddr{IP: t.ip.AsSlice(), Port: t.port}), nil
-}
-
-type streamResult struct {
-	s   httpstream.Stream
-	err error
-}
-
-// abandon cleans up after a failed open: it waits for stream creations
-// still in flight (each gives up within client-go's stream timeout) and
-// resets whatever was created.
-func (pc *pfConn) abandon(errc, datac <-chan streamResult, created ...httpstream.Stream) {
-	defer pc.release()
-	for _, ch := range []<-chan streamResult{errc, datac} {
-		if ch != nil {
-			if r := <-ch; r.s != nil {
-				created = append(created, r.s)
-			}
-		}
-	}
-	for _, s := range created {
-		if s != nil {
-			_ = s.Reset()
-			pc.conn.RemoveStreams(s)
-		}
-	}
+	return newStreamConn(pc, data, errs, &net.TCPAddr{IP: t.ip.AsSlice(), Port: t.port}), nil
 }
 
 func (pc *pfConn) release() {
@@ -335,19 +248,10 @@ func (p *pfPool) close() {
 		select {
 		case <-pc.ready:
 			if pc.conn != nil {
-				_ = pc.conn.Close()
+				pc.conn.close(errMuxClosed)
 			}
 		default: // still dialling: connect sees closed and closes it
 		}
 	}
 	p.wg.Wait()
-}
-
-func isClosedChan(ch <-chan bool) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }

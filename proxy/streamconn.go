@@ -8,67 +8,29 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"k8s.io/apimachinery/pkg/util/httpstream"
 )
 
 // streamConn is one forwarded TCP connection: a data stream and an error
 // stream on a shared port-forward connection, seen as a net.Conn. Closing
-// it resets its two streams only; the connection stays for the next one.
+// it ends its two streams only; the connection stays for the next one.
 type streamConn struct {
 	pc         *pfConn
-	data, errs httpstream.Stream
+	data, errs *muxStream
 	remote     net.Addr
-
-	errDone chan struct{} // closed when the error stream has ended
-	errMsg  error         // what the far side reported, set before errDone closes
 
 	closed    chan struct{}
 	closeOnce sync.Once
 
-	rd, wd       deadline
-	deadlineUsed atomic.Bool
-	// Reads go straight to the stream until a read deadline is first set;
-	// from then on a pump goroutine reads ahead so a deadline can interrupt
-	// a waiting Read (a stream read cannot be interrupted otherwise).
-	pumping bool
-	chunks  chan chunk
-	pending []byte
-	pbuf    *[]byte
-	perr    error
-}
-
-type chunk struct {
-	b   []byte
-	buf *[]byte
-	err error
+	rd, wd deadline
 }
 
 // errorWait bounds how long a Read that met the end of the data stream
 // waits for the error stream to say why.
 const errorWait = 2 * time.Second
 
-func newStreamConn(pc *pfConn, data, errs httpstream.Stream, remote net.Addr) *streamConn {
-	c := &streamConn{pc: pc, data: data, errs: errs, remote: remote,
-		errDone: make(chan struct{}), closed: make(chan struct{})}
-	go c.readErrors()
-	return c
-}
-
-// readErrors drains the error stream: the kubelet writes there why a
-// forward failed (nothing listens on the port, the pod is gone). It must be
-// read, or its frames would hold up the shared connection.
-func (c *streamConn) readErrors() {
-	defer close(c.errDone)
-	msg, err := io.ReadAll(c.errs)
-	switch {
-	case len(msg) > 0:
-		c.errMsg = &RemoteError{Msg: strings.TrimSpace(string(msg))}
-	case err != nil && !isClosedErr(err):
-		c.errMsg = err
-	}
+func newStreamConn(pc *pfConn, data, errs *muxStream, remote net.Addr) *streamConn {
+	return &streamConn{pc: pc, data: data, errs: errs, remote: remote, closed: make(chan struct{})}
 }
 
 // RemoteError is what the kubelet reported for a forwarded connection.
@@ -80,88 +42,35 @@ func isClosedErr(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "use of closed network connection")
 }
 
-// remoteError is the error stream's report once the data stream ended.
+var errLostConnection = errors.New("lost the port-forward connection to the API server")
+
+// remoteError is what the error stream reports once the data stream has
+// ended: the kubelet writes there why a forward failed (nothing listens on
+// the port, the pod is gone).
 func (c *streamConn) remoteError() error {
-	t := time.NewTimer(errorWait)
-	defer t.Stop()
-	select {
-	case <-c.errDone:
-		return c.errMsg
-	case <-c.closed:
-	case <-c.pc.conn.CloseChan():
-		return errLostConnection
-	case <-t.C:
+	if !c.errs.finished(errorWait, c.closed) {
+		return nil
+	}
+	if msg := strings.TrimSpace(string(c.errs.contents())); msg != "" {
+		return &RemoteError{Msg: msg}
+	}
+	c.errs.mu.Lock()
+	err := c.errs.err
+	c.errs.mu.Unlock()
+	if err != nil && !isClosedErr(err) {
+		return err
 	}
 	return nil
 }
 
-var errLostConnection = errors.New("lost the port-forward connection to the API server")
-
-func (c *streamConn) readStream(p []byte) (int, error) {
-	n, err := c.data.Read(p)
+func (c *streamConn) Read(p []byte) (int, error) {
+	n, err := c.data.read(p, c.rd.done(), c.closed)
 	if err == io.EOF {
-		select {
-		case <-c.closed:
-			return n, net.ErrClosed
-		default:
-		}
 		if rerr := c.remoteError(); rerr != nil {
 			return n, rerr
 		}
 	}
 	return n, err
-}
-
-func (c *streamConn) Read(p []byte) (int, error) {
-	if !c.pumping && c.deadlineUsed.Load() {
-		c.pumping = true
-		c.chunks = make(chan chunk)
-		go c.pump()
-	}
-	if !c.pumping {
-		select {
-		case <-c.closed:
-			return 0, net.ErrClosed
-		default:
-		}
-		return c.readStream(p)
-	}
-	if len(c.pending) == 0 && c.perr == nil {
-		select {
-		case ch := <-c.chunks:
-			c.pending, c.pbuf, c.perr = ch.b, ch.buf, ch.err
-		case <-c.rd.done():
-			return 0, os.ErrDeadlineExceeded
-		case <-c.closed:
-			return 0, net.ErrClosed
-		}
-	}
-	if len(c.pending) > 0 {
-		n := copy(p, c.pending)
-		c.pending = c.pending[n:]
-		if len(c.pending) == 0 && c.pbuf != nil {
-			putBuf(c.pbuf)
-			c.pbuf = nil
-		}
-		return n, nil
-	}
-	return 0, c.perr
-}
-
-func (c *streamConn) pump() {
-	for {
-		buf := getBuf()
-		n, err := c.readStream(*buf)
-		select {
-		case c.chunks <- chunk{b: (*buf)[:n], buf: buf, err: err}:
-		case <-c.closed:
-			putBuf(buf)
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
 }
 
 func (c *streamConn) Write(p []byte) (int, error) {
@@ -172,18 +81,20 @@ func (c *streamConn) Write(p []byte) (int, error) {
 		return 0, os.ErrDeadlineExceeded
 	default:
 	}
-	return c.data.Write(p)
+	return c.data.writeData(p)
 }
 
 // CloseWrite half-closes: the pod's side reads EOF, replies still flow.
-func (c *streamConn) CloseWrite() error { return c.data.Close() }
+func (c *streamConn) CloseWrite() error { return c.data.closeWrite() }
 
 func (c *streamConn) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.closed)
-		_ = c.data.Reset()
-		_ = c.errs.Reset()
-		c.pc.conn.RemoveStreams(c.data, c.errs)
+		// The data stream is reset if the pod may still send; the error
+		// stream (closed on our side from the start) is only forgotten:
+		// the kubelet ends it by itself once the data stream is gone.
+		c.data.reset(true)
+		c.errs.reset(false)
 		c.rd.stop()
 		c.wd.stop()
 		c.pc.release()
@@ -195,16 +106,12 @@ func (c *streamConn) LocalAddr() net.Addr  { return pfAddr(c.pc.key.String()) }
 func (c *streamConn) RemoteAddr() net.Addr { return c.remote }
 
 func (c *streamConn) SetDeadline(t time.Time) error {
-	if err := c.SetReadDeadline(t); err != nil {
-		return err
-	}
-	return c.SetWriteDeadline(t)
+	c.rd.set(t)
+	c.wd.set(t)
+	return nil
 }
 
 func (c *streamConn) SetReadDeadline(t time.Time) error {
-	if !t.IsZero() {
-		c.deadlineUsed.Store(true)
-	}
 	c.rd.set(t)
 	return nil
 }
