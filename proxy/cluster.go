@@ -86,7 +86,8 @@ func NewCluster(cfg *rest.Config, client kubernetes.Interface, opts ...Option) *
 	}
 	c := &Cluster{cfg: cfg, client: client, opts: o, res: newResolver(client), balancers: map[string]*balancer{}}
 	c.routes.check = o.routable
-	c.pool = newPFPool(portForwardDialer(cfg), o.idleTimeout)
+	shortcut := &apiShortcut{cfg: cfg, client: client, routable: c.routes.routable}
+	c.pool = newPFPool(portForwardDialer(cfg, shortcut), o.idleTimeout)
 	return c
 }
 

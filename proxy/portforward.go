@@ -57,10 +57,11 @@ func newPFPool(dialer func(ns, pod string) (*mux, error), idle time.Duration) *p
 // portForwardDialer returns how to open a pod's port-forward connection:
 // SPDY tunnelled through a WebSocket first, falling back to a plain SPDY
 // upgrade when the API server refuses the WebSocket (older than 1.31, or a
-// proxy in the way); once refused, later pods go straight to SPDY.
-func portForwardDialer(cfg *rest.Config) func(ns, pod string) (*mux, error) {
+// proxy in the way); once refused, later pods go straight to SPDY. The API
+// server is reached by the shortcut when there is one (see apiShortcut).
+func portForwardDialer(cfg *rest.Config, shortcut *apiShortcut) func(ns, pod string) (*mux, error) {
 	var noWebSockets atomic.Bool
-	return func(ns, pod string) (*mux, error) {
+	dial := func(cfg *rest.Config, ns, pod string) (*mux, error) {
 		base, _, err := rest.DefaultServerUrlFor(cfg)
 		if err != nil {
 			return nil, err
@@ -75,6 +76,15 @@ func portForwardDialer(cfg *rest.Config) func(ns, pod string) (*mux, error) {
 			noWebSockets.Store(true)
 		}
 		return dialSPDY(&u, cfg)
+	}
+	return func(ns, pod string) (*mux, error) {
+		if direct := shortcut.config(); direct != nil {
+			m, err := dial(direct, ns, pod)
+			if err == nil || !shortcut.drop(err) {
+				return m, err
+			}
+		}
+		return dial(cfg, ns, pod)
 	}
 }
 
@@ -187,17 +197,16 @@ func (p *pfPool) evict(pc *pfConn) {
 	}
 }
 
-// open starts one forwarded connection: its error and data streams. It
-// does not wait for the far side (see mux), so a port nobody listens on
-// shows as the connection ending with the kubelet's error, as kubectl's
-// does.
+// open starts one forwarded connection. Its streams go out with its first
+// bytes (see streamConn) and nothing waits for the far side (see mux), so
+// a port nobody listens on shows as the connection ending with the
+// kubelet's error, as kubectl's does.
 func (pc *pfConn) open(t dialTarget) (net.Conn, error) {
-	data, errs, err := pc.conn.openPair(t.port)
-	if err != nil {
-		return nil, err
+	if pc.conn.closed() {
+		return nil, errMuxClosed
 	}
 	pc.streams.Add(1)
-	return newStreamConn(pc, data, errs, &net.TCPAddr{IP: t.ip.AsSlice(), Port: t.port}), nil
+	return newStreamConn(pc, t.port, &net.TCPAddr{IP: t.ip.AsSlice(), Port: t.port}), nil
 }
 
 func (pc *pfConn) release() {

@@ -158,9 +158,16 @@ func (m *mux) writeLocked(frames ...spdy.Frame) error {
 	return nil
 }
 
-// openPair opens the error and data streams of one forwarded connection
-// to port, without waiting for the far side.
-func (m *mux) openPair(port int) (data, errs *muxStream, err error) {
+// newPair makes the data and error streams of one forwarded connection;
+// they get their IDs when openPair sends them.
+func (m *mux) newPair() (data, errs *muxStream) {
+	return m.newStream(false), m.newStream(true)
+}
+
+// openPair sends the SYN_STREAMs of a pair made by newPair, with the
+// connection's first bytes when there are some, in one write, without
+// waiting for the far side.
+func (m *mux) openPair(data, errs *muxStream, port int, first []byte) error {
 	reqID := strconv.FormatInt(m.nextReqID.Add(1)-1, 10)
 	h := http.Header{}
 	h.Set(corev1.PortHeader, strconv.Itoa(port))
@@ -171,33 +178,35 @@ func (m *mux) openPair(port int) (data, errs *muxStream, err error) {
 
 	m.wmu.Lock() // stream IDs must reach the wire in increasing order
 	defer m.wmu.Unlock()
-	if m.nextID > 1<<31-3 {
+	if m.nextID > 1<<31-5 {
 		m.markGoAway() // out of stream IDs: the pool opens a new connection
-		return nil, nil, errMuxClosed
+		return errMuxClosed
 	}
-	errs = m.newStream(m.nextID, true)
-	data = m.newStream(m.nextID+2, false)
+	errs.id, data.id = m.nextID, m.nextID+2
 	m.mu.Lock()
 	if m.goAway {
 		m.mu.Unlock()
-		return nil, nil, errMuxClosed
+		return errMuxClosed
 	}
 	m.streams[errs.id], m.streams[data.id] = errs, data
 	m.mu.Unlock()
 	m.nextID += 4
-	err = m.writeLocked(
+	frames := []spdy.Frame{
 		&spdy.SynStreamFrame{StreamId: errs.id, Headers: eh, CFHeader: spdy.ControlFrameHeader{Flags: spdy.ControlFlagFin}},
 		&spdy.SynStreamFrame{StreamId: data.id, Headers: h},
-	)
-	if err != nil {
-		m.forget(errs, data)
-		return nil, nil, err
 	}
-	return data, errs, nil
+	if len(first) > 0 {
+		frames = append(frames, &spdy.DataFrame{StreamId: data.id, Data: first})
+	}
+	if err := m.writeLocked(frames...); err != nil {
+		m.forget(errs, data)
+		return err
+	}
+	return nil
 }
 
-func (m *mux) newStream(id spdy.StreamId, localFin bool) *muxStream {
-	return &muxStream{m: m, id: id, localFin: localFin,
+func (m *mux) newStream(localFin bool) *muxStream {
+	return &muxStream{m: m, localFin: localFin,
 		ready: make(chan struct{}, 1), space: make(chan struct{}, 1), fin: make(chan struct{})}
 }
 
@@ -299,7 +308,7 @@ func (e *streamResetError) Error() string {
 // and whether each side has finished.
 type muxStream struct {
 	m  *mux
-	id spdy.StreamId
+	id spdy.StreamId // 0 until opened
 
 	mu        sync.Mutex
 	chunks    [][]byte
@@ -476,12 +485,14 @@ func (s *muxStream) closeWrite() error {
 // stop too (RST_STREAM), unless both sides had already finished.
 func (s *muxStream) reset(tell bool) {
 	s.mu.Lock()
-	tell = tell && !(s.localFin && s.remoteFin) && s.err == nil && !s.gone
+	tell = tell && s.id != 0 && !(s.localFin && s.remoteFin) && s.err == nil && !s.gone
 	s.gone = true
 	s.chunks, s.buffered = nil, 0
 	s.mu.Unlock()
 	signal(s.space)
-	s.m.forget(s)
+	if s.id != 0 {
+		s.m.forget(s)
+	}
 	if tell {
 		_ = s.m.write(&spdy.RstStreamFrame{StreamId: s.id, Status: spdy.Cancel})
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,6 +70,7 @@ func TestPortForwardBoundedBuffering(t *testing.T) {
 		conn.(interface{ CloseWrite() error }).CloseWrite()
 	}()
 	sc := conn.(*streamConn)
+	<-sc.openDone
 	deadline := time.Now().Add(500 * time.Millisecond)
 	peak := 0
 	for time.Now().Before(deadline) { // not reading for a while
@@ -141,5 +144,71 @@ func TestPortForwardCloseEndsStreams(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Read still waiting after Close")
+	}
+}
+
+// apiFixture: one pod served by two fake API servers; the kubeconfig
+// names the first, the default/kubernetes EndpointSlice advertises
+// advertised (the second's address unless given).
+func apiFixture(t *testing.T, advertised string) (c *Cluster, viaConfig, viaEndpoint *fakeAPIServer) {
+	t.Helper()
+	viaConfig, viaEndpoint = newFakeAPIServer(t), newFakeAPIServer(t)
+	echo := newEchoServer(t, "pod-a")
+	for _, api := range []*fakeAPIServer{viaConfig, viaEndpoint} {
+		api.route("pod-a", "8080", "127.0.0.1:"+strconv.Itoa(int(echo.port())))
+	}
+	if advertised == "" {
+		advertised = strings.TrimPrefix(viaEndpoint.srv.URL, "http://")
+	}
+	host, port, _ := net.SplitHostPort(advertised)
+	p, _ := strconv.Atoi(port)
+	c, _ = newTestCluster(t, viaConfig.config(), []Option{WithTransport(TransportPortForward)},
+		runningPod("lab", "pod-a", "198.51.100.1"),
+		slice("default", "kubernetes", "kubernetes", "https", int32(p), ep{ip: host, node: "cp"}))
+	return c, viaConfig, viaEndpoint
+}
+
+// With the kubeconfig naming a loopback port (Docker's published port),
+// port-forwards go to the address the API server advertises instead.
+func TestPortForwardSkipsPublishedPort(t *testing.T) {
+	c, viaConfig, viaEndpoint := apiFixture(t, "")
+	for range 3 {
+		conn, err := c.DialPod(ctxT(t), "lab", "pod-a", 8080)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := echoOnce(t, conn, "hi"); got != "pod-a" {
+			t.Errorf("reached %q", got)
+		}
+		conn.Close()
+	}
+	if a, b := viaConfig.upgrades.Load(), viaEndpoint.upgrades.Load(); a != 0 || b != 1 {
+		t.Errorf("upgrades: %d through the kubeconfig's address, %d through the advertised one; want 0 and 1", a, b)
+	}
+}
+
+// An advertised address that does not answer is tried once, then the
+// kubeconfig's address is used for good.
+func TestPortForwardShortcutFallsBack(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	c, viaConfig, _ := apiFixture(t, dead)
+	for _, pod := range []string{"pod-a", "pod-a"} {
+		conn, err := c.DialPod(ctxT(t), "lab", pod, 8080)
+		if err != nil {
+			t.Fatal(err)
+		}
+		echoOnce(t, conn, "hi")
+		conn.Close()
+	}
+	if got := viaConfig.upgrades.Load(); got != 1 {
+		t.Errorf("%d upgrades through the kubeconfig's address, want 1", got)
+	}
+	if c.pool.dials.Load() != 1 {
+		t.Errorf("pool dialled %d times, want 1", c.pool.dials.Load())
 	}
 }
