@@ -9,9 +9,15 @@
 #      core's HTTP client (what the verifier uses) vs a plain one, to the
 #      same address. Target: >= 0.9x.
 #
-# Each request is a new TCP connection unless KEEPALIVE=1, so the numbers
-# include what a proxy pays per connection (for port-forward: opening a
-# stream pair). Prints requests/s, p50 and p99 for each and the ratios.
+# The two sides of each comparison take turns in short slices (SLICE, 2s)
+# for ROUNDS rounds (10) inside one load generator, so this machine's slow
+# and fast moments fall on both alike; the ratio is the median of the
+# rounds' ratios (with the lowest and highest). Each request is a new TCP
+# connection unless KEEPALIVE=1, so the numbers include what a proxy pays
+# per connection (for port-forward: opening a stream pair). For (a) the CPU
+# time each process spends per request (less its idle rate) is printed too,
+# which shows what both sides share: the API server, kubelet, containerd
+# and the pod.
 #
 #   ./hack/bench-proxy.sh [--name lab] [-n NS] [--read-only] [SERVICE [LB_SERVICE]]
 #
@@ -20,9 +26,8 @@
 # routable from this computer (Linux). For the direct listener (b) the script
 # creates a selector-less Service labctl-bench-direct whose endpoint is that
 # address, and deletes it when done; --read-only skips that part.
-# DURATION (10s per run), ROUNDS (3 runs of each side, alternating; the
-# medians are reported), CONCURRENCY (8) and PARTS (ab: which of (a) and
-# (b) to run) are read from the environment.
+# CONCURRENCY (8, or a list: "1 8") and PARTS (ab: which of (a) and (b) to
+# run) are read from the environment.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 name=lab ns=default readonly=0
@@ -36,10 +41,10 @@ while [[ $# -gt 0 ]]; do
 done
 svc="${1:-http-go-svc}"
 lbsvc="${2:-http-go-lb}"
-dur="${DURATION:-10s}"
+slice="${SLICE:-2s}"
 conc="${CONCURRENCY:-8}"
 parts="${PARTS:-ab}"
-rounds="${ROUNDS:-3}"
+rounds="${ROUNDS:-10}"
 ka=""; [[ "${KEEPALIVE:-0}" == 1 ]] && ka="-keepalive"
 labctl="${LABCTL:-/tmp/labctl-bench}"
 loadgen=/tmp/labctl-loadgen
@@ -66,31 +71,22 @@ waitfor() { # URL: until it answers (30 s at most)
   for _ in $(seq 150); do curl -s -m 1 -o /dev/null "$1" && return 0; sleep 0.2; done
   echo "no answer from $1" >&2; return 1
 }
-load() { # LABEL URL [loadgen flags...]: prints "LABEL|rps|p50|p99"
-  local label="$1" url="$2"; shift 2
-  local out
-  out=$("$loadgen" -url "$url" -c "$conc" -d "$dur" $ka "$@") || { echo "$label failed" >&2; return 1; }
-  echo "$label|$(sed -E 's/rps=([^ ]*) p50_ms=([^ ]*) p99_ms=([^ ]*).*/\1|\2|\3/' <<<"$out")"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# compare TITLE TARGET LABEL1 URL1 FLAGS1 LABEL2 URL2 FLAGS2: ROUNDS runs of
-# each, alternating so that load from elsewhere hits both alike; prints the
-# medians and the ratio of the first to the second.
+# compare TITLE TARGET LABEL1 URL1 VIA1 LABEL2 URL2 VIA2 [CPU]: the two in
+# alternating slices at each concurrency; prints medians and the ratio.
 compare() {
-  local title="$1" target="$2" rows1=() rows2=() r
-  for _ in $(seq "$rounds"); do
-    r=$(load "$3" "$4" $5) || return 1; rows1+=("$r")
-    r=$(load "$6" "$7" $8) || return 1; rows2+=("$r")
+  local title="$1" target="$2" c out
+  for c in $conc; do
+    out=$("$loadgen" -url "$4" -via "$5" -label "$3" -b "$7" -via-b "$8" -label-b "$6" \
+      -c "$c" -rounds "$rounds" -slice "$slice" $ka ${9:+-cpu "$9"}) || { echo "$title failed" >&2; return 1; }
+    printf '%s, %s workers%s\n' "$title" "$c" "${ka:+, keep-alive}"
+    printf '  %-30s %9s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms"
+    awk -F'|' -v target="$target" -v rounds="$rounds" '
+      $1 == "ratio" { printf "  ratio %s (lowest %s, highest %s; median of %s rounds; target %s)\n", $2, $3, $4, rounds, target; next }
+      { printf "  %-30s %9s %9s %9s\n", $1, $2, $3, $4
+        cpu = ""; for (i = 7; i <= NF; i++) cpu = cpu " " $i
+        if (cpu != "") printf "  %-30s CPU us/request:%s\n", "", cpu }' <<<"$out"
+    echo
   done
-  local col m1=() m2=()
-  for col in 2 3 4; do
-    m1+=("$(printf '%s\n' "${rows1[@]}" | cut -d'|' -f$col | median)")
-    m2+=("$(printf '%s\n' "${rows2[@]}" | cut -d'|' -f$col | median)")
-  done
-  printf '%-34s %10s %9s %9s\n' "$title" "req/s" "p50 ms" "p99 ms"
-  printf '  %-32s %10s %9s %9s\n' "$3" "${m1[@]}" "$6" "${m2[@]}"
-  printf '  ratio %s (target %s; medians of %s alternating runs)\n\n' "$(ratio "${m1[0]}" "${m2[0]}")" "$target" "$rounds"
 }
 
 # (a) port-forward, one pod.
@@ -104,7 +100,7 @@ weights=()
 for other in $(slices '{range .items[*].endpoints[*]}{.targetRef.name} {end}'); do
   [[ "$other" != "$pod" ]] && weights+=(--weight "$other=0")
 done
-echo "pod $ns/$pod port $tport; $dur per run, $conc workers${ka:+, keep-alive}"
+echo "pod $ns/$pod port $tport; $rounds rounds of $slice per side"
 echo
 p1=$(freeport)
 kubectl -n "$ns" port-forward "pod/$pod" "$p1:$tport" >/dev/null 2>&1 & pids+=($!)
@@ -112,7 +108,8 @@ p2=$(freeport)
 "$labctl" proxy "svc/$svc" -n "$ns" --transport port-forward --port "$p2:$svcport" "${weights[@]}" --interval 1h >/dev/null 2>&1 & pids+=($!)
 waitfor "http://127.0.0.1:$p1/" && waitfor "http://127.0.0.1:$p2/" || exit 1
 compare "(a) port-forward to one pod" ">= 2" \
-  "labctl proxy (port-forward)" "http://127.0.0.1:$p2/" "" "kubectl port-forward" "http://127.0.0.1:$p1/" "" || exit 1
+  "labctl proxy (port-forward)" "http://127.0.0.1:$p2/" plain "kubectl port-forward" "http://127.0.0.1:$p1/" plain \
+  labctl-bench,kubectl,kube-apiserver,kubelet,containerd,docker-proxy,systemd-journald,agnhost || exit 1
 fi
 [[ $parts == *b* ]] || exit 0
 
@@ -124,7 +121,7 @@ if [[ -z "$lb" ]] || ! curl -s -m 2 -o /dev/null "http://$lb:$lbport/"; then
   exit 0
 fi
 compare "(b) direct: the core's dialer" ">= 0.9" \
-  "proxy core HTTP client" "http://$lb:$lbport/" "-via core" "direct connection" "http://$lb:$lbport/" "" || exit 1
+  "proxy core HTTP client" "http://$lb:$lbport/" core "direct connection" "http://$lb:$lbport/" plain || exit 1
 if [[ $readonly == 0 ]]; then
   created=1
   k apply -f - >/dev/null <<YAML || exit 1
@@ -146,5 +143,5 @@ YAML
   "$labctl" proxy svc/labctl-bench-direct -n "$ns" --transport direct --port "$p3:80" --interval 1h >/dev/null 2>&1 & pids+=($!)
   waitfor "http://127.0.0.1:$p3/" || exit 1
   compare "(b) direct: the listener" ">= 0.9" \
-    "labctl proxy (direct)" "http://127.0.0.1:$p3/" "" "direct connection" "http://$lb:$lbport/" "" || exit 1
+    "labctl proxy (direct)" "http://127.0.0.1:$p3/" plain "direct connection" "http://$lb:$lbport/" plain || exit 1
 fi
