@@ -88,25 +88,15 @@ func portForwardDialer(cfg *rest.Config, shortcut *apiShortcut) func(ns, pod str
 	}
 }
 
-// dial forwards a new TCP connection to t's pod and port.
+// dial forwards a new TCP connection to t's pod and port. If the pod's
+// connection dies before the new one's streams go out, they go out on a
+// fresh one (see streamConn.open).
 func (p *pfPool) dial(ctx context.Context, t dialTarget) (net.Conn, error) {
-	key := pfKey{t.ns, t.pod, t.uid}
-	for attempt := 0; ; attempt++ {
-		pc, err := p.get(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		conn, err := pc.open(t)
-		if err == nil {
-			return conn, nil
-		}
-		// A connection that died under us is replaced once.
-		if pc.conn.closed() && attempt == 0 && ctx.Err() == nil {
-			p.evict(pc)
-			continue
-		}
+	pc, err := p.get(ctx, pfKey{t.ns, t.pod, t.uid})
+	if err != nil {
 		return nil, err
 	}
+	return pc.open(t), nil
 }
 
 // get returns the pod's connection, opening it if needed. Concurrent
@@ -151,7 +141,7 @@ func (p *pfPool) connect(pc *pfConn) {
 	conn, err := p.upgrade(pc.key)
 	p.mu.Lock()
 	if err == nil && p.closed {
-		conn.close(errMuxClosed)
+		conn.close()
 		conn, err = nil, errClosed()
 	}
 	pc.conn, pc.err = conn, err
@@ -193,7 +183,7 @@ func (p *pfPool) evict(pc *pfConn) {
 	}
 	p.mu.Unlock()
 	if pc.conn != nil {
-		pc.conn.close(errMuxClosed)
+		pc.conn.close()
 	}
 }
 
@@ -201,12 +191,9 @@ func (p *pfPool) evict(pc *pfConn) {
 // bytes (see streamConn) and nothing waits for the far side (see mux), so
 // a port nobody listens on shows as the connection ending with the
 // kubelet's error, as kubectl's does.
-func (pc *pfConn) open(t dialTarget) (net.Conn, error) {
-	if pc.conn.closed() {
-		return nil, errMuxClosed
-	}
+func (pc *pfConn) open(t dialTarget) net.Conn {
 	pc.streams.Add(1)
-	return newStreamConn(pc, t.port, &net.TCPAddr{IP: t.ip.AsSlice(), Port: t.port}), nil
+	return newStreamConn(pc, t.port, &net.TCPAddr{IP: t.ip.AsSlice(), Port: t.port})
 }
 
 func (pc *pfConn) release() {
@@ -257,7 +244,7 @@ func (p *pfPool) close() {
 		select {
 		case <-pc.ready:
 			if pc.conn != nil {
-				pc.conn.close(errMuxClosed)
+				pc.conn.close()
 			}
 		default: // still dialling: connect sees closed and closes it
 		}

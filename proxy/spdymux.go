@@ -58,7 +58,6 @@ type mux struct {
 
 	done     chan struct{} // closed when the connection has ended
 	doneOnce sync.Once
-	err      error // why it ended, set before done closes
 
 	lastRead    atomic.Int64 // unix nanoseconds of the last frame read
 	readerWaits atomic.Bool  // the reader is waiting for a full stream's reader
@@ -113,10 +112,9 @@ func (m *mux) closed() bool {
 	return m.goAway
 }
 
-// close ends the connection; open streams fail with err.
-func (m *mux) close(err error) {
+// close ends the connection; open streams fail with errLostConnection.
+func (m *mux) close() {
 	m.doneOnce.Do(func() {
-		m.err = err
 		close(m.done)
 		_ = m.conn.Close()
 		m.mu.Lock()
@@ -149,7 +147,7 @@ func (m *mux) writeLocked(frames ...spdy.Frame) error {
 		}
 	}
 	if _, err := m.conn.Write(m.wbuf.Bytes()); err != nil {
-		m.close(err)
+		m.close()
 		return err
 	}
 	if m.wbuf.Cap() > 256<<10 {
@@ -238,10 +236,7 @@ func (m *mux) readLoop() {
 	for {
 		frame, err := m.framer.ReadFrame()
 		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
-				err = errLostConnection
-			}
-			m.close(err)
+			m.close()
 			return
 		}
 		m.lastRead.Store(time.Now().UnixNano())
@@ -286,7 +281,7 @@ func (m *mux) pingLoop() {
 			return
 		case now := <-t.C:
 			if !m.readerWaits.Load() && now.Sub(time.Unix(0, m.lastRead.Load())) > muxDeadAfter {
-				m.close(errLostConnection)
+				m.close()
 				return
 			}
 			if err := m.write(&spdy.PingFrame{Id: id}); err != nil {
@@ -349,9 +344,9 @@ func (s *muxStream) push(b []byte, fin bool) {
 		select {
 		case <-s.space:
 		case <-s.m.done:
-			s.m.readerWaits.Store(false)
-			return
 		}
+		// Waiting is not silence: the ping check starts afresh.
+		s.m.lastRead.Store(time.Now().UnixNano())
 		s.m.readerWaits.Store(false)
 	}
 	if len(b) > 0 {
