@@ -46,11 +46,7 @@ func newCurlCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t, err := parseTransport(g, f.transport)
-			if err != nil {
-				return err
-			}
-			core, closeCore, err := openCore(cmd.Context(), g, t)
+			core, closeCore, err := openCoreWith(cmd.Context(), g, f.transport)
 			if err != nil {
 				return err
 			}

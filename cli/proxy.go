@@ -88,6 +88,15 @@ func parseTransport(g *globals, flag string) (proxy.Transport, error) {
 	return t, nil
 }
 
+// openCoreWith reads a --transport flag, then opens the core with it.
+func openCoreWith(ctx context.Context, g *globals, transport string) (*proxy.Cluster, func(), error) {
+	t, err := parseTransport(g, transport)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openCore(ctx, g, t)
+}
+
 // openCore opens the lab and its proxy core; the returned func closes it.
 func openCore(ctx context.Context, g *globals, t proxy.Transport) (*proxy.Cluster, func(), error) {
 	lab, err := cluster.Open(ctx, g.target())
