@@ -82,6 +82,12 @@ var (
 	msgClosed = i18n.M("proxy.closed",
 		"the proxy core is closed",
 		"프록시 코어가 이미 닫혔습니다")
+	msgLostConnection = i18n.M("proxy.port-forward.lost",
+		"lost the port-forward connection to the API server",
+		"API 서버와의 port-forward 연결이 끊어졌습니다")
+	msgStreamReset = i18n.M("proxy.port-forward.reset",
+		"the API server or kubelet ended this forwarded connection (SPDY status %d)",
+		"API 서버나 kubelet 이 이 포워딩 연결을 끊었습니다 (SPDY 상태 %d)")
 )
 
 func errClosed() error { return i18n.Errorf(msgClosed) }

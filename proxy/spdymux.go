@@ -3,7 +3,6 @@ package proxy
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/moby/spdystream/spdy"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/labctl/labctl/i18n"
 )
 
 // mux is the client end of one port-forward connection: SPDY/3.1 streams
@@ -80,8 +81,6 @@ const maxStreamBuffer = 1 << 20
 // connection from other streams for long.
 const maxDataFrame = 32 << 10
 
-var errMuxClosed = errors.New("port-forward connection closed")
-
 // newMux starts a client over conn; r reads conn (a bufio.Reader that may
 // already hold bytes read past the upgrade response).
 func newMux(conn net.Conn, r io.Reader) (*mux, error) {
@@ -137,7 +136,7 @@ func (m *mux) write(frames ...spdy.Frame) error {
 func (m *mux) writeLocked(frames ...spdy.Frame) error {
 	select {
 	case <-m.done:
-		return errMuxClosed
+		return errLostConnection
 	default:
 	}
 	m.wbuf.Reset()
@@ -178,13 +177,13 @@ func (m *mux) openPair(data, errs *muxStream, port int, first []byte) error {
 	defer m.wmu.Unlock()
 	if m.nextID > 1<<31-5 {
 		m.markGoAway() // out of stream IDs: the pool opens a new connection
-		return errMuxClosed
+		return errLostConnection
 	}
 	errs.id, data.id = m.nextID, m.nextID+2
 	m.mu.Lock()
 	if m.goAway {
 		m.mu.Unlock()
-		return errMuxClosed
+		return errLostConnection
 	}
 	m.streams[errs.id], m.streams[data.id] = errs, data
 	m.mu.Unlock()
@@ -251,7 +250,7 @@ func (m *mux) readLoop() {
 			}
 		case *spdy.RstStreamFrame:
 			if s := m.stream(f.StreamId); s != nil {
-				s.fail(&streamResetError{status: f.Status})
+				s.fail(i18n.Errorf(msgStreamReset, int(f.Status)))
 				m.forget(s)
 			}
 		case *spdy.PingFrame:
@@ -290,13 +289,6 @@ func (m *mux) pingLoop() {
 			id += 2
 		}
 	}
-}
-
-// streamResetError is a stream reset by the far side.
-type streamResetError struct{ status spdy.RstStreamStatus }
-
-func (e *streamResetError) Error() string {
-	return "port-forward stream reset by the server (status " + strconv.Itoa(int(e.status)) + ")"
 }
 
 // muxStream is one SPDY stream: bytes that arrived, waiting to be read,

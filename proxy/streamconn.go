@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/labctl/labctl/i18n"
 )
 
 // streamConn is one forwarded TCP connection: a data stream and an error
@@ -121,7 +123,9 @@ func isClosedErr(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "use of closed network connection")
 }
 
-var errLostConnection = errors.New("lost the port-forward connection to the API server")
+// errLostConnection is what streams on a port-forward connection that
+// ended report.
+var errLostConnection = i18n.Errorf(msgLostConnection)
 
 // remoteError is what the error stream reports once the data stream has
 // ended: the kubelet writes there why a forward failed (nothing listens on
