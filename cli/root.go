@@ -67,7 +67,7 @@ func Main(args []string, streams Streams) int {
 		stop() // a second Ctrl-C gets the default behaviour: exit now
 	}()
 	defer stop()
-	defer startProfile()()
+	defer startProfile(streams.ErrOut)()
 
 	// API server warnings (a deprecated API in a student's manifest) are
 	// worth reading: print them plainly, once each, instead of as klog lines.
@@ -230,18 +230,21 @@ func printError(w io.Writer, l i18n.Lang, err error) {
 
 // startProfile writes a CPU profile to $LABCTL_CPUPROFILE while labctl runs,
 // for measuring the proxy core and the verifier under load; it returns the
-// function that ends it. Unset (always, for students), it does nothing.
-func startProfile() func() {
+// function that ends it. Unset (always, for students), it does nothing; a
+// profile that cannot be written is said on errOut and the command runs.
+func startProfile(errOut io.Writer) func() {
 	path := os.Getenv("LABCTL_CPUPROFILE")
 	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)
-	if err != nil {
-		return func() {}
+	if err == nil {
+		if err = pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+		}
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
+	if err != nil {
+		fmt.Fprintf(errOut, "LABCTL_CPUPROFILE: %v (no profile written)\n", err)
 		return func() {}
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
