@@ -154,13 +154,9 @@ func (m chapterModel) key(msg tea.KeyPressMsg) (chapterModel, tea.Cmd) {
 		return m, send(openStepMsg{m.ch, m.cursor})
 	case key.Matches(msg, k.Reset):
 		m.confirmReset = true
-	case key.Matches(msg, k.Up) && m.focusLesson:
-		m.vp.ScrollUp(1)
-	case key.Matches(msg, k.Down) && m.focusLesson:
-		m.vp.ScrollDown(1)
-	case key.Matches(msg, k.Up):
+	case key.Matches(msg, k.Up) && !m.focusLesson:
 		m.cursor = max(m.cursor-1, 0)
-	case key.Matches(msg, k.Down):
+	case key.Matches(msg, k.Down) && !m.focusLesson:
 		m.cursor = min(m.cursor+1, len(m.ch.Steps)-1)
 	case key.Matches(msg, k.Top) && !m.focusLesson:
 		m.cursor = 0
@@ -172,9 +168,13 @@ func (m chapterModel) key(msg tea.KeyPressMsg) (chapterModel, tea.Cmd) {
 	return m, nil
 }
 
-// scroll moves a pane for the page keys every pane shares.
+// scroll moves a pane for the line and page keys every pane shares.
 func scroll(k KeyMap, vp viewport.Model, msg tea.KeyPressMsg) viewport.Model {
 	switch {
+	case key.Matches(msg, k.Up):
+		vp.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		vp.ScrollDown(1)
 	case key.Matches(msg, k.PageUp):
 		vp.PageUp()
 	case key.Matches(msg, k.PageDown):

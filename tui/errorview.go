@@ -49,10 +49,6 @@ func (m errorModel) update(c *common, msg tea.Msg) (errorModel, tea.Cmd) {
 	switch {
 	case key.Matches(k, c.keys.Back, c.keys.Open, c.keys.Quit):
 		return m, send(closeErrorMsg{})
-	case key.Matches(k, c.keys.Up):
-		m.vp.ScrollUp(1)
-	case key.Matches(k, c.keys.Down):
-		m.vp.ScrollDown(1)
 	default:
 		m.vp = scroll(c.keys, m.vp, k)
 	}

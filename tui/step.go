@@ -167,10 +167,6 @@ func (m stepModel) key(msg tea.KeyPressMsg) (stepModel, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Back):
 			return m.cancel(), nil
-		case key.Matches(msg, k.Up):
-			m.vp.ScrollUp(1)
-		case key.Matches(msg, k.Down):
-			m.vp.ScrollDown(1)
 		default:
 			m.vp = scroll(k, m.vp, msg)
 		}
@@ -207,10 +203,6 @@ func (m stepModel) key(msg tea.KeyPressMsg) (stepModel, tea.Cmd) {
 		return m, send(openStepMsg{m.ch, m.idx + 1})
 	case key.Matches(msg, k.Prev) && m.idx > 0:
 		return m, send(openStepMsg{m.ch, m.idx - 1})
-	case key.Matches(msg, k.Up):
-		m.vp.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		m.vp.ScrollDown(1)
 	default:
 		m.vp = scroll(k, m.vp, msg)
 	}
