@@ -5,9 +5,9 @@ import (
 	"bytes"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +36,9 @@ import (
 //   - Writing: spdystream writes a frame a field at a time (eight writes for
 //     a SYN_STREAM); through the WebSocket tunnel each write becomes a
 //     message, a TLS record and a syscall at every hop. Here every frame —
-//     or every batch of frames — is one write.
+//     or every batch of frames — is one write, a finished connection's FIN
+//     waits briefly to go with the next connection's opening (writeLazy),
+//     and SYN_STREAM headers are not deflated (see synStreamWriter).
 //   - Reading: spdystream hands data to streams through unbuffered
 //     channels, so a stream nobody reads (a server's greeting, an error
 //     report) holds up the connection. Here each stream buffers what
@@ -50,8 +52,13 @@ type mux struct {
 
 	wmu    sync.Mutex // serializes framing and writing
 	framer *spdy.Framer
-	wbuf   bytes.Buffer // the framer writes here; flushed as one write
+	syn    *synStreamWriter
+	wbuf   bytes.Buffer // frames are framed here and flushed as one write
 	nextID spdy.StreamId
+	// lazy flushes frames that need not go at once (see writeLazy).
+	lazy      *time.Timer
+	lazyArmed bool
+	lazyDelay time.Duration
 
 	mu      sync.Mutex
 	streams map[spdy.StreamId]*muxStream
@@ -84,7 +91,8 @@ const maxDataFrame = 32 << 10
 // newMux starts a client over conn; r reads conn (a bufio.Reader that may
 // already hold bytes read past the upgrade response).
 func newMux(conn net.Conn, r io.Reader) (*mux, error) {
-	m := &mux{conn: conn, nextID: 1, streams: map[spdy.StreamId]*muxStream{}, done: make(chan struct{})}
+	m := &mux{conn: conn, nextID: 1, streams: map[spdy.StreamId]*muxStream{}, done: make(chan struct{}),
+		syn: newSynStreamWriter(), lazyDelay: lazyDelay}
 	if _, ok := r.(*bufio.Reader); !ok {
 		r = bufio.NewReaderSize(r, 32<<10)
 	}
@@ -126,7 +134,8 @@ func (m *mux) close() {
 	})
 }
 
-// write frames the given frames and sends them in one write.
+// write frames the given frames and sends them, with any frames waiting
+// to go lazily, in one write.
 func (m *mux) write(frames ...spdy.Frame) error {
 	m.wmu.Lock()
 	defer m.wmu.Unlock()
@@ -134,25 +143,88 @@ func (m *mux) write(frames ...spdy.Frame) error {
 }
 
 func (m *mux) writeLocked(frames ...spdy.Frame) error {
+	if err := m.frameLocked(frames...); err != nil {
+		return err
+	}
+	return m.flushLocked()
+}
+
+// frameLocked adds frames to the write buffer; a frame that fails to
+// encode leaves nothing of itself behind.
+func (m *mux) frameLocked(frames ...spdy.Frame) error {
 	select {
 	case <-m.done:
 		return errLostConnection
 	default:
 	}
-	m.wbuf.Reset()
 	for _, f := range frames {
+		mark := m.wbuf.Len()
 		if err := m.framer.WriteFrame(f); err != nil {
+			m.wbuf.Truncate(mark)
 			return err
 		}
 	}
-	if _, err := m.conn.Write(m.wbuf.Bytes()); err != nil {
-		m.close()
-		return err
+	return nil
+}
+
+// flushLocked sends everything framed so far in one write.
+func (m *mux) flushLocked() error {
+	if m.lazyArmed {
+		m.lazy.Stop()
+		m.lazyArmed = false
 	}
+	if m.wbuf.Len() == 0 {
+		return nil
+	}
+	_, err := m.conn.Write(m.wbuf.Bytes())
+	m.wbuf.Reset()
 	if m.wbuf.Cap() > 256<<10 {
 		m.wbuf = bytes.Buffer{} // a rare large batch: do not keep its buffer
 	}
+	if err != nil {
+		m.close()
+	}
+	return err
+}
+
+// lazyDelay is how long a frame sent with writeLazy may wait for company.
+const lazyDelay = 2 * time.Millisecond
+
+// writeLazy frames f and sends it with the next write, or after lazyDelay.
+// It is for FINs: a client closing its connection usually does so after it
+// has its answer, and a proxy forwarding one short connection after another
+// then sends each connection's last frame with the next one's first, saving
+// a write and a message at every hop to the kubelet and back. The cost is
+// that a client that half-closes and waits for the answer (nc -N) waits up
+// to lazyDelay longer.
+func (m *mux) writeLazy(f spdy.Frame) error {
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
+	if err := m.frameLocked(f); err != nil {
+		return err
+	}
+	if !m.lazyArmed {
+		m.lazyArmed = true
+		if m.lazy == nil {
+			m.lazy = time.AfterFunc(m.lazyDelay, m.flushLazy)
+		} else {
+			m.lazy.Reset(m.lazyDelay)
+		}
+	}
 	return nil
+}
+
+func (m *mux) flushLazy() {
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
+	if m.lazyArmed {
+		m.lazyArmed = false
+		select {
+		case <-m.done:
+		default:
+			_ = m.flushLocked()
+		}
+	}
 }
 
 // newPair makes the data and error streams of one forwarded connection;
@@ -165,13 +237,8 @@ func (m *mux) newPair() (data, errs *muxStream) {
 // connection's first bytes when there are some, in one write, without
 // waiting for the far side.
 func (m *mux) openPair(data, errs *muxStream, port int, first []byte) error {
+	portStr := strconv.Itoa(port)
 	reqID := strconv.FormatInt(m.nextReqID.Add(1)-1, 10)
-	h := http.Header{}
-	h.Set(corev1.PortHeader, strconv.Itoa(port))
-	h.Set(corev1.PortForwardRequestIDHeader, reqID)
-	eh := h.Clone()
-	eh.Set(corev1.StreamType, corev1.StreamTypeError)
-	h.Set(corev1.StreamType, corev1.StreamTypeData)
 
 	m.wmu.Lock() // stream IDs must reach the wire in increasing order
 	defer m.wmu.Unlock()
@@ -188,19 +255,42 @@ func (m *mux) openPair(data, errs *muxStream, port int, first []byte) error {
 	m.streams[errs.id], m.streams[data.id] = errs, data
 	m.mu.Unlock()
 	m.nextID += 4
-	frames := []spdy.Frame{
-		&spdy.SynStreamFrame{StreamId: errs.id, Headers: eh, CFHeader: spdy.ControlFrameHeader{Flags: spdy.ControlFlagFin}},
-		&spdy.SynStreamFrame{StreamId: data.id, Headers: h},
-	}
-	if len(first) > 0 {
-		frames = append(frames, &spdy.DataFrame{StreamId: data.id, Data: first})
-	}
-	if err := m.writeLocked(frames...); err != nil {
+	err := m.openLocked(data, errs, portStr, reqID, first)
+	if err != nil {
 		m.forget(errs, data)
+	}
+	return err
+}
+
+func (m *mux) openLocked(data, errs *muxStream, port, reqID string, first []byte) error {
+	select {
+	case <-m.done:
+		return errLostConnection
+	default:
+	}
+	mark := m.wbuf.Len()
+	err := m.syn.write(&m.wbuf, errs.id, true,
+		header{portHeader, port}, header{requestIDHeader, reqID}, header{streamTypeHeader, corev1.StreamTypeError})
+	if err == nil {
+		err = m.syn.write(&m.wbuf, data.id, false,
+			header{portHeader, port}, header{requestIDHeader, reqID}, header{streamTypeHeader, corev1.StreamTypeData})
+	}
+	if err == nil && len(first) > 0 {
+		err = m.framer.WriteFrame(&spdy.DataFrame{StreamId: data.id, Data: first})
+	}
+	if err != nil {
+		m.wbuf.Truncate(mark)
 		return err
 	}
-	return nil
+	return m.flushLocked()
 }
+
+// The port-forward headers, in lower case as SPDY/3 sends them.
+var (
+	portHeader       = strings.ToLower(corev1.PortHeader)
+	requestIDHeader  = strings.ToLower(corev1.PortForwardRequestIDHeader)
+	streamTypeHeader = strings.ToLower(corev1.StreamType)
+)
 
 func (m *mux) newStream(localFin bool) *muxStream {
 	return &muxStream{m: m, localFin: localFin,
@@ -461,11 +551,10 @@ func (s *muxStream) closeWrite() error {
 	s.localFin = true
 	done := s.remoteFin
 	s.mu.Unlock()
-	err := s.m.write(&spdy.DataFrame{StreamId: s.id, Flags: spdy.DataFlagFin})
 	if done {
 		s.m.forget(s)
 	}
-	return err
+	return s.m.writeLazy(&spdy.DataFrame{StreamId: s.id, Flags: spdy.DataFlagFin})
 }
 
 // reset ends the stream at once. With tell, the far side is asked to

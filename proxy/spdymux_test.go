@@ -7,8 +7,11 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/moby/spdystream/spdy"
 )
 
 // Connections whose greeting nobody reads do not hold up the others on
@@ -210,5 +213,91 @@ func TestPortForwardShortcutFallsBack(t *testing.T) {
 	}
 	if c.pool.dials.Load() != 1 {
 		t.Errorf("pool dialled %d times, want 1", c.pool.dials.Load())
+	}
+}
+
+// countingConn counts the writes made to it.
+type countingConn struct {
+	net.Conn
+	writes atomic.Int32
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// A finished connection's FIN goes out with the next connection's opening,
+// in one write, and in order; with nothing to go with, it goes on its own
+// after the lazy delay.
+func TestMuxFinRidesWithNextOpening(t *testing.T) {
+	client, server := net.Pipe()
+	defer server.Close()
+	cc := &countingConn{Conn: client}
+	m, err := newMux(cc, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.close()
+	m.lazyDelay = time.Hour
+
+	frames := make(chan spdy.Frame, 16)
+	go func() {
+		f, _ := spdy.NewFramer(io.Discard, server)
+		for {
+			fr, err := f.ReadFrame()
+			if err != nil {
+				close(frames)
+				return
+			}
+			frames <- fr
+		}
+	}()
+	next := func() spdy.Frame {
+		select {
+		case f := <-frames:
+			return f
+		case <-time.After(5 * time.Second):
+			t.Fatal("no frame arrived")
+			return nil
+		}
+	}
+
+	dataA, errsA := m.newPair()
+	if err := m.openPair(dataA, errsA, 80, []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		next()
+	}
+	if err := dataA.closeWrite(); err != nil {
+		t.Fatal(err)
+	}
+	dataB, errsB := m.newPair()
+	if err := m.openPair(dataB, errsB, 80, []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	fin, ok := next().(*spdy.DataFrame)
+	if !ok || fin.StreamId != dataA.id || fin.Flags&spdy.DataFlagFin == 0 || len(fin.Data) != 0 {
+		t.Fatalf("first frame after the opening: %#v, want the FIN of stream %d", fin, dataA.id)
+	}
+	if syn, ok := next().(*spdy.SynStreamFrame); !ok || syn.StreamId != errsB.id {
+		t.Fatalf("then %#v, want the SYN_STREAM of stream %d", syn, errsB.id)
+	}
+	next()
+	next()
+	if got := cc.writes.Load(); got != 2 {
+		t.Errorf("%d writes for two openings and a FIN, want 2", got)
+	}
+
+	// Alone, the FIN still goes.
+	m.wmu.Lock()
+	m.lazyDelay = 10 * time.Millisecond
+	m.wmu.Unlock()
+	if err := dataB.closeWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if fin, ok := next().(*spdy.DataFrame); !ok || fin.StreamId != dataB.id || fin.Flags&spdy.DataFlagFin == 0 {
+		t.Fatalf("got %#v, want the FIN of stream %d", fin, dataB.id)
 	}
 }
