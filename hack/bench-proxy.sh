@@ -21,13 +21,19 @@
 #
 #   ./hack/bench-proxy.sh [--name lab] [-n NS] [--read-only] [SERVICE [LB_SERVICE]]
 #
+# Connections to a listener on this computer come from 16 loopback addresses
+# (loadgen -loopback-sources; see there why).
+#
 # SERVICE (default http-go-svc) needs ready pods answering HTTP GET /;
 # LB_SERVICE (default http-go-lb) a LoadBalancer address (MetalLB) that is
-# routable from this computer (Linux). For the direct listener (b) the script
-# creates a selector-less Service labctl-bench-direct whose endpoint is that
-# address, and deletes it when done; --read-only skips that part.
-# CONCURRENCY (8, or a list: "1 8") and PARTS (ab: which of (a) and (b) to
-# run) are read from the environment.
+# routable from this computer (Linux). For (b) the script creates a
+# LoadBalancer Service labctl-bench-lb with NPORTS ports in front of
+# LB_SERVICE's pods (see (b) below for why) and, for the listener, a
+# selector-less Service labctl-bench-direct whose endpoints are those ports;
+# it deletes both when done. --read-only creates nothing: (b) then uses
+# LB_SERVICE's one port and skips the listener.
+# CONCURRENCY (8, or a list: "1 8"), PARTS (ab: which of (a) and (b) to
+# run), ROUNDS, SLICE, NPORTS and KEEPALIVE=1 are read from the environment.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 name=lab ns=default readonly=0
@@ -60,8 +66,8 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
   if [[ $created == 1 ]]; then
-    k delete service labctl-bench-direct --ignore-not-found >/dev/null
-    k delete endpointslice labctl-bench-direct --ignore-not-found >/dev/null
+    k delete service labctl-bench-direct labctl-bench-lb --ignore-not-found >/dev/null
+    k delete endpointslice -l kubernetes.io/service-name=labctl-bench-direct --ignore-not-found >/dev/null
   fi
 }
 trap cleanup EXIT
@@ -77,7 +83,7 @@ compare() {
   local title="$1" target="$2" c out
   for c in $conc; do
     out=$("$loadgen" -url "$4" -via "$5" -label "$3" -b "$7" -via-b "$8" -label-b "$6" \
-      -c "$c" -rounds "$rounds" -slice "$slice" $ka ${9:+-cpu "$9"}) || { echo "$title failed" >&2; return 1; }
+      -c "$c" -rounds "$rounds" -slice "$slice" -loopback-sources 16 $ka ${9:+-cpu "$9"}) || { echo "$title failed" >&2; return 1; }
     printf '%s, %s workers%s\n' "$title" "$c" "${ka:+, keep-alive}"
     printf '  %-30s %9s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms"
     awk -F'|' -v target="$target" -v rounds="$rounds" '
@@ -113,35 +119,72 @@ compare "(a) port-forward to one pod" ">= 2" \
 fi
 [[ $parts == *b* ]] || exit 0
 
-# (b) direct, to the LoadBalancer address.
+# (b) direct, to the LoadBalancer address. A thousand new connections a
+# second to one address and port use up this computer's local ports in
+# TIME_WAIT within half a minute (then every connect() searches for a free
+# port, or reuses one the node's NAT still remembers and waits a second for
+# a retransmitted SYN), and either side of a comparison may be the one to
+# hit it. So, unless --read-only, the script makes a LoadBalancer Service
+# with NPORTS (16) ports in front of LB_SERVICE's pods and both sides take
+# the ports in turn; the listener gets them as its backends.
+nports="${NPORTS:-16}"
 lb=$(k get svc "$lbsvc" -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
 lbport=$(k get svc "$lbsvc" -o jsonpath='{.spec.ports[0].port}')
 if [[ -z "$lb" ]] || ! curl -s -m 2 -o /dev/null "http://$lb:$lbport/"; then
   echo "(b) skipped: $ns/$lbsvc has no LoadBalancer address reachable from here"
   exit 0
 fi
-compare "(b) direct: the core's dialer" ">= 0.9" \
-  "proxy core HTTP client" "http://$lb:$lbport/" core "direct connection" "http://$lb:$lbport/" plain || exit 1
+ports=("$lbport")
 if [[ $readonly == 0 ]]; then
   created=1
+  selector=$(k get svc "$lbsvc" -o jsonpath='{.spec.selector}')
+  target=$(k get svc "$lbsvc" -o jsonpath='{.spec.ports[0].targetPort}')
+  spec=""
+  for i in $(seq 0 $((nports - 1))); do spec+="{name: p$i, port: $((8000 + i)), targetPort: $target, protocol: TCP},"; done
   k apply -f - >/dev/null <<YAML || exit 1
 apiVersion: v1
 kind: Service
-metadata: {name: labctl-bench-direct}
-spec: {ports: [{name: http, port: 80, protocol: TCP}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: labctl-bench-direct
-  labels: {kubernetes.io/service-name: labctl-bench-direct}
-addressType: IPv4
-ports: [{name: http, port: $lbport, protocol: TCP}]
-endpoints: [{addresses: ["$lb"], conditions: {ready: true}}]
+metadata: {name: labctl-bench-lb}
+spec: {type: LoadBalancer, selector: $selector, ports: [${spec%,}]}
 YAML
+  lb=""
+  for _ in $(seq 60); do
+    lb=$(k get svc labctl-bench-lb -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
+    [[ -n "$lb" ]] && break
+    sleep 0.5
+  done
+  [[ -n "$lb" ]] || { echo "labctl-bench-lb got no LoadBalancer address" >&2; exit 1; }
+  ports=($(seq 8000 $((8000 + nports - 1))))
+  waitfor "http://$lb:${ports[-1]}/" || exit 1
+fi
+urls=""
+for p in "${ports[@]}"; do urls+="http://$lb:$p/,"; done
+urls="${urls%,}"
+echo "direct: $lb, ${#ports[@]} port(s); $rounds rounds of $slice per side"
+echo
+compare "(b) direct: the core's dialer" ">= 0.9" \
+  "proxy core HTTP client" "$urls" core "direct connection" "$urls" plain || exit 1
+if [[ $readonly == 0 ]]; then
+  {
+    echo "apiVersion: v1"
+    echo "kind: Service"
+    echo "metadata: {name: labctl-bench-direct}"
+    echo "spec: {ports: [{name: http, port: 80, protocol: TCP}]}"
+    for p in "${ports[@]}"; do
+      echo "---"
+      echo "apiVersion: discovery.k8s.io/v1"
+      echo "kind: EndpointSlice"
+      echo "metadata:"
+      echo "  name: labctl-bench-direct-$p"
+      echo "  labels: {kubernetes.io/service-name: labctl-bench-direct}"
+      echo "addressType: IPv4"
+      echo "ports: [{name: http, port: $p, protocol: TCP}]"
+      echo "endpoints: [{addresses: [\"$lb\"], conditions: {ready: true}}]"
+    done
+  } | k apply -f - >/dev/null || exit 1
   p3=$(freeport)
   "$labctl" proxy svc/labctl-bench-direct -n "$ns" --transport direct --port "$p3:80" --interval 1h >/dev/null 2>&1 & pids+=($!)
   waitfor "http://127.0.0.1:$p3/" || exit 1
   compare "(b) direct: the listener" ">= 0.9" \
-    "labctl proxy (direct)" "http://127.0.0.1:$p3/" plain "direct connection" "http://$lb:$lbport/" plain || exit 1
+    "labctl proxy (direct)" "http://127.0.0.1:$p3/" plain "direct connection" "$urls" plain || exit 1
 fi

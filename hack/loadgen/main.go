@@ -18,7 +18,11 @@
 // With -via core the requests go through labctl's proxy core (its HTTP
 // client, so Service names, ClusterIPs and LoadBalancer addresses are
 // reached the way the verifier reaches them); otherwise through a plain
-// net/http client. hack/bench-proxy.sh drives it.
+// net/http client. A URL may be a comma-separated list, taken in turn, and
+// -loopback-sources spreads connections to a local listener over several
+// source addresses: both keep many new connections a second clear of
+// TIME_WAIT trouble (see run and spreadLoopback). hack/bench-proxy.sh
+// drives it.
 package main
 
 import (
@@ -26,13 +30,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -53,10 +60,10 @@ type side struct {
 }
 
 func main() {
-	urlA := flag.String("url", "", "URL to GET")
+	urlA := flag.String("url", "", "URL to GET (or several, comma-separated, taken in turn)")
 	via := flag.String("via", "plain", "plain or core")
 	labelA := flag.String("label", "a", "name of -url in the output")
-	urlB := flag.String("b", "", "a second URL to compare against (plain client unless -via-b)")
+	urlB := flag.String("b", "", "a second URL (or list) to compare against (plain client unless -via-b)")
 	viaB := flag.String("via-b", "plain", "plain or core, for -b")
 	labelB := flag.String("label-b", "b", "name of -b in the output")
 	workers := flag.Int("c", 8, "concurrent workers")
@@ -66,6 +73,7 @@ func main() {
 	warm := flag.Duration("warmup", time.Second, "unmeasured warm-up")
 	keepalive := flag.Bool("keepalive", false, "reuse connections (default: one connection per request)")
 	cpuNames := flag.String("cpu", "", "comma-separated process names whose CPU time to account (Linux)")
+	sources := flag.Int("loopback-sources", 1, "connect to loopback targets from this many addresses, 127.0.0.1 up (Linux)")
 	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig, for -via core")
 	flag.Parse()
 	if *urlA == "" || *workers < 1 || *dur <= 0 || *rounds < 1 || *slice <= 0 {
@@ -81,7 +89,8 @@ func main() {
 	newClient := func(via string) *http.Client {
 		switch via {
 		case "plain":
-			return &http.Client{Transport: &http.Transport{DisableKeepAlives: !*keepalive, MaxIdleConnsPerHost: *workers}}
+			return &http.Client{Transport: &http.Transport{DialContext: spreadLoopback(*sources),
+				DisableKeepAlives: !*keepalive, MaxIdleConnsPerHost: *workers}}
 		case "core":
 			cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 			if err != nil {
@@ -107,8 +116,8 @@ func main() {
 			fail(fmt.Errorf("no request succeeded (%d errors)", errs))
 		}
 		sortDur(lat)
-		fmt.Printf("rps=%.1f p50_ms=%.3f p99_ms=%.3f ok=%d errors=%d\n",
-			float64(len(lat))/elapsed.Seconds(), q(lat, 0.50), q(lat, 0.99), len(lat), errs)
+		fmt.Printf("rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f ok=%d errors=%d\n",
+			float64(len(lat))/elapsed.Seconds(), q(lat, 0.50), q(lat, 0.99), q(lat, 1), len(lat), errs)
 		return
 	}
 	b := &side{label: *labelB, url: *urlB, via: *viaB, client: newClient(*viaB), cpu: map[string]float64{}}
@@ -171,7 +180,15 @@ func main() {
 
 // run sends requests from n workers for d and returns each success's
 // latency, the error count and the time it took.
-func run(client *http.Client, url string, n int, d time.Duration) ([]time.Duration, int, time.Duration) {
+//
+// urls may list several (comma-separated), taken in turn. New connections
+// to one address and port at a thousand a second use up the 28,000 local
+// ports in TIME_WAIT within half a minute, after which every connect()
+// searches for a free one (or reuses one the far side's NAT still
+// remembers, and waits a second for a retransmitted SYN); spreading them
+// over several ports of the same server keeps a comparison out of that.
+func run(client *http.Client, urls string, n int, d time.Duration) ([]time.Duration, int, time.Duration) {
+	list := splitList(urls)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
@@ -179,15 +196,15 @@ func run(client *http.Client, url string, n int, d time.Duration) ([]time.Durati
 	errs := 0
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range n {
+	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
 			bad := 0
-			for ctx.Err() == nil {
+			for i := w; ctx.Err() == nil; i++ {
 				t := time.Now()
-				if err := get(ctx, client, url); err != nil {
+				if err := get(ctx, client, list[i%len(list)]); err != nil {
 					if ctx.Err() == nil {
 						bad++
 					}
@@ -221,6 +238,30 @@ func get(ctx context.Context, client *http.Client, url string) error {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// spreadLoopback dials loopback targets from n source addresses in turn
+// (127.0.0.1 to 127.0.0.n; Linux answers on all of 127/8). A proxy that
+// passes on the server's close closes first, so TIME_WAIT is on its
+// listener's side; at a few hundred connections a second the client soon
+// picks a local port whose old connection is still there, the listener's
+// side answers its SYN with a stale ACK, and the connection waits a second
+// for the SYN to be sent again. Any proxy would see it, kubectl's too, and
+// it says nothing about either; more source addresses make it rare.
+func spreadLoopback(n int) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	var next atomic.Uint32
+	plain := &net.Dialer{KeepAlive: 30 * time.Second}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		ip, perr := netip.ParseAddr(host)
+		if n <= 1 || err != nil || perr != nil || !ip.Is4() || !ip.IsLoopback() {
+			return plain.DialContext(ctx, network, addr)
+		}
+		src := netip.AddrFrom4([4]byte{127, 0, 0, byte(1 + next.Add(1)%uint32(min(n, 254)))})
+		d := &net.Dialer{KeepAlive: 30 * time.Second, LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(src, 0)),
+			Control: bindNoPort}
+		return d.DialContext(ctx, network, addr)
+	}
 }
 
 // cpuTimes sums user+system CPU seconds of every process whose name
