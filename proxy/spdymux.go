@@ -279,7 +279,11 @@ func (m *mux) openLocked(data, errs *muxStream, port, reqID string, first []byte
 		err = m.framer.WriteFrame(&spdy.DataFrame{StreamId: data.id, Data: first})
 	}
 	if err != nil {
+		// Writing to memory does not fail; if it ever did, the header
+		// compressor may have moved on without its frame going out, and
+		// the far side could not read the next one: end the connection.
 		m.wbuf.Truncate(mark)
+		m.close()
 		return err
 	}
 	return m.flushLocked()
