@@ -106,6 +106,7 @@ var (
 	msgWantOneOf        = i18n.M("cli.want", "want %s", "%s 중 하나여야 합니다")
 	msgSamePorts        = i18n.M("cli.same-ports", "--http-port and --https-port are both %d", "--http-port 와 --https-port 가 둘 다 %d 입니다")
 	msgUpExternal       = i18n.M("cli.up-external", "up creates a kind cluster; --kubeconfig and --context select an existing cluster instead", "up 은 kind 클러스터를 만듭니다. --kubeconfig 와 --context 는 이미 있는 클러스터를 고를 때 씁니다")
+	msgNoProfile        = i18n.M("cli.no-profile", "LABCTL_CPUPROFILE: %v (no profile written)", "LABCTL_CPUPROFILE: %v (프로파일을 쓰지 않았습니다)")
 	msgSeeHelp          = i18n.M("cli.see-help", "see labctl --help", "labctl --help 를 참고하세요")
 	msgUpReady          = i18n.M("up.ready", "✓ lab cluster %q is ready", "✓ 실습 클러스터 %q 가 준비되었습니다")
 	msgUpNext           = i18n.M("up.next", "next: labctl   (lessons and checks), labctl status, labctl check ch07", "다음: labctl   (실습과 확인), labctl status, labctl check ch07")

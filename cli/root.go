@@ -67,12 +67,12 @@ func Main(args []string, streams Streams) int {
 		stop() // a second Ctrl-C gets the default behaviour: exit now
 	}()
 	defer stop()
-	defer startProfile(streams.ErrOut)()
+	g := &globals{streams: streams, lang: i18n.Detect(langFromArgs(args))}
+	defer startProfile(g)()
 
 	// API server warnings (a deprecated API in a student's manifest) are
 	// worth reading: print them plainly, once each, instead of as klog lines.
 	rest.SetDefaultWarningHandler(rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true}))
-	g := &globals{streams: streams, lang: i18n.Detect(langFromArgs(args))}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetIn(streams.In)
@@ -231,8 +231,8 @@ func printError(w io.Writer, l i18n.Lang, err error) {
 // startProfile writes a CPU profile to $LABCTL_CPUPROFILE while labctl runs,
 // for measuring the proxy core and the verifier under load; it returns the
 // function that ends it. Unset (always, for students), it does nothing; a
-// profile that cannot be written is said on errOut and the command runs.
-func startProfile(errOut io.Writer) func() {
+// profile that cannot be written is said on stderr and the command runs.
+func startProfile(g *globals) func() {
 	path := os.Getenv("LABCTL_CPUPROFILE")
 	if path == "" {
 		return func() {}
@@ -244,7 +244,7 @@ func startProfile(errOut io.Writer) func() {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(errOut, "LABCTL_CPUPROFILE: %v (no profile written)\n", err)
+		fmt.Fprintln(g.streams.ErrOut, g.t(msgNoProfile, err))
 		return func() {}
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
