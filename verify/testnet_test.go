@@ -461,36 +461,8 @@ func (n *testNet) callsFrom(v Vantage) []string {
 }
 
 func (n *testNet) do(ctx context.Context, from Vantage, req HTTPRequest) HTTPResponse {
-	cfg := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the checks look at the certificate themselves
-	if req.Host != "" {
-		cfg.ServerName = hostOnly(req.Host)
-	}
-	tr := &http.Transport{
-		DialContext:       func(ctx context.Context, _, addr string) (net.Conn, error) { return n.dial(ctx, from, addr) },
-		TLSClientConfig:   cfg,
-		DisableKeepAlives: true,
-	}
-	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, Timeout: 5 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
-	if err != nil {
-		return HTTPResponse{Err: err.Error()}
-	}
-	if req.Host != "" {
-		r.Host = req.Host
-	}
-	resp, err := c.Do(r)
-	if err != nil {
-		return HTTPResponse{Err: shortErr(err)}
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	out := HTTPResponse{Status: resp.StatusCode, Body: string(b)}
-	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
-		out.Cert = resp.TLS.PeerCertificates[0]
-	}
-	return out
+	dial := func(ctx context.Context, _, addr string) (net.Conn, error) { return n.dial(ctx, from, addr) }
+	return sendOnce(ctx, dial, 5*time.Second, req)
 }
 
 // timeoutErr is what a client sees for an address with no route: nothing
