@@ -3,14 +3,14 @@ package verify
 import (
 	"bufio"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"time"
 
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
+
+	"github.com/labctl/labctl/i18n"
 )
 
 // A docker exec costs more than the curl it runs (the runtime's CLI starts,
@@ -75,7 +75,7 @@ func (s *shell) run(line string, timeout time.Duration) (string, error) {
 		return r.out, r.err
 	case <-time.After(timeout):
 		s.stop()
-		return "", errors.New("command in node timed out")
+		return "", i18n.Errorf(msgNodeTimeout, timeout)
 	}
 }
 
@@ -113,7 +113,7 @@ func (p *shellPool) do(ctx context.Context, line string, timeout time.Duration) 
 	out, err := s.run(line, timeout)
 	if err != nil {
 		s.stop()
-		return out, fmt.Errorf("shell in node %s: %w", p.node.String(), err)
+		return out, i18n.Errorf(msgNodeShell, p.node.String()).Wrap(err)
 	}
 	p.mu.Lock()
 	p.idle = append(p.idle, s)
