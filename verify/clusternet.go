@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/i18n"
 )
 
 // LabNetwork is the Network of a real lab: node traffic runs curl inside a
@@ -111,7 +112,7 @@ func (n *LabNetwork) node(ctx context.Context, name string) (nodes.Node, error) 
 		return nil, n.nodesErr
 	}
 	if len(n.nodes) == 0 {
-		return nil, errors.New("the cluster has no nodes")
+		return nil, i18n.Errorf(msgNoNodes)
 	}
 	want := name
 	if want == "" {
@@ -352,7 +353,7 @@ func (n *LabNetwork) HostReachesNodes(ctx context.Context) bool {
 func (n *LabNetwork) IngressURLs(ctx context.Context) (string, string, error) {
 	n.portsOnce.Do(func() { n.httpPort, n.httpsPort = n.Lab.HostPorts(ctx) })
 	if n.httpPort == 0 || n.httpsPort == 0 {
-		return "", "", errors.New("cannot find the ingress ports published by the control-plane (is this a labctl cluster? labctl status)")
+		return "", "", i18n.Errorf(msgNoIngressPorts)
 	}
 	return fmt.Sprintf("http://%s:%d", cluster.ListenAddress, n.httpPort), fmt.Sprintf("https://%s:%d", cluster.ListenAddress, n.httpsPort), nil
 }
