@@ -109,14 +109,22 @@ func newMux(conn net.Conn, r io.Reader) (*mux, error) {
 
 // closed reports whether the connection can take no new streams.
 func (m *mux) closed() bool {
-	select {
-	case <-m.done:
+	if m.ended() {
 		return true
-	default:
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.goAway
+}
+
+// ended reports whether the connection has ended.
+func (m *mux) ended() bool {
+	select {
+	case <-m.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // close ends the connection; open streams fail with errLostConnection.
@@ -152,10 +160,8 @@ func (m *mux) writeLocked(frames ...spdy.Frame) error {
 // frameLocked adds frames to the write buffer; a frame that fails to
 // encode leaves nothing of itself behind.
 func (m *mux) frameLocked(frames ...spdy.Frame) error {
-	select {
-	case <-m.done:
+	if m.ended() {
 		return errLostConnection
-	default:
 	}
 	for _, f := range frames {
 		mark := m.wbuf.Len()
@@ -219,11 +225,7 @@ func (m *mux) flushLazy() {
 	defer m.wmu.Unlock()
 	if m.lazyArmed {
 		m.lazyArmed = false
-		select {
-		case <-m.done:
-		default:
-			_ = m.flushLocked()
-		}
+		_ = m.flushLocked() // on an ended connection the write fails, which is all
 	}
 }
 
@@ -263,10 +265,8 @@ func (m *mux) openPair(data, errs *muxStream, port int, first []byte) error {
 }
 
 func (m *mux) openLocked(data, errs *muxStream, port, reqID string, first []byte) error {
-	select {
-	case <-m.done:
+	if m.ended() {
 		return errLostConnection
-	default:
 	}
 	mark := m.wbuf.Len()
 	err := m.syn.write(&m.wbuf, errs.id, true,
