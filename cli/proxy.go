@@ -209,9 +209,14 @@ func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec)
 	if err != nil {
 		return err
 	}
-	// No TCP keep-alive on accepted connections: the clients are on this
-	// computer, and setting it up is four system calls per connection.
-	lc := net.ListenConfig{KeepAlive: -1}
+	// On a loopback address the clients are on this computer: no TCP
+	// keep-alive for them (setting it up is four system calls per
+	// connection). With --address elsewhere, keep-alive finds clients that
+	// vanished.
+	var lc net.ListenConfig
+	if host, _, _ := net.SplitHostPort(s.listen); host == "localhost" || net.ParseIP(host).IsLoopback() {
+		lc.KeepAlive = -1
+	}
 	l, err := lc.Listen(ctx, "tcp", s.listen)
 	if err != nil {
 		return i18n.Errorf(msgProxyListen, s.listen).Wrap(err).WithFix(fixProxyListen)
