@@ -85,7 +85,7 @@ func testBadInput(t *testing.T) {
 
 func testRuntimeUnreachable(t *testing.T) {
 	env := []string{"DOCKER_HOST=unix:///nonexistent/docker.sock"}
-	r := h.run(t, time.Minute, env, "up", "--name", "e2e-nodocker")
+	r := h.run(t, time.Minute, env, "up", "--name", h.name+"-nodocker")
 	if r.code == 0 {
 		t.Fatalf("up without a runtime succeeded:\n%s", r)
 	}
@@ -95,7 +95,7 @@ func testRuntimeUnreachable(t *testing.T) {
 		t.Errorf("doctor without a runtime: exit %d, want 1\n%s", r.code, r)
 	}
 	mustContain(t, "doctor without docker", r.stdout, "✗ Container runtime", "Docker Desktop")
-	if c := kindContainers(t, "e2e-nodocker"); len(c) > 0 {
+	if c := kindContainers(t, h.name+"-nodocker"); len(c) > 0 {
 		t.Errorf("containers created: %v", c)
 	}
 }
@@ -107,12 +107,12 @@ func testPortTaken(t *testing.T) {
 	}
 	defer l.Close()
 	port := strconv.Itoa(l.Port())
-	r := h.run(t, 2*time.Minute, nil, "up", "--name", "e2e-port", "--http-port", port, "--https-port", strconv.Itoa(freePort()))
+	r := h.run(t, 2*time.Minute, nil, "up", "--name", h.name+"-port", "--http-port", port, "--https-port", strconv.Itoa(freePort()))
 	if r.code == 0 {
 		t.Fatalf("up with port %s taken succeeded:\n%s", port, r)
 	}
 	mustContain(t, "port taken", r.stderr, "port "+port, "--http-port")
-	if c := kindContainers(t, "e2e-port"); len(c) > 0 {
+	if c := kindContainers(t, h.name+"-port"); len(c) > 0 {
 		t.Errorf("containers created before the port check: %v", c)
 	}
 	if _, err := os.Stat(h.home + "/config/kubeconfig-e2e-port.yaml"); err == nil {
@@ -121,7 +121,7 @@ func testPortTaken(t *testing.T) {
 }
 
 func testInterruptedUp(t *testing.T) {
-	cmd := h.command("up", "--name", "e2e-int", "--ingress", "none", "--workers", "0")
+	cmd := h.command("up", "--name", h.name+"-int", "--ingress", "none", "--workers", "0")
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	must(t, cmd.Start())
@@ -143,7 +143,7 @@ func testInterruptedUp(t *testing.T) {
 		t.Errorf("exit %d after Ctrl-C, want 130", code)
 	}
 	mustContain(t, "interrupted up", stderr.String(), "Deleting the half-made cluster", "interrupted")
-	if c := kindContainers(t, "e2e-int"); len(c) > 0 {
+	if c := kindContainers(t, h.name+"-int"); len(c) > 0 {
 		t.Errorf("half-made cluster left behind: %v", c)
 	}
 	if _, err := os.Stat(h.home + "/config/kubeconfig-e2e-int.yaml"); err == nil {

@@ -45,7 +45,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	h = &harness{bin: filepath.Join(tmp, "labctl"), home: filepath.Join(tmp, "home"), name: "e2e",
+	// LABCTL_E2E_NAME lets two suites run side by side on one Docker (each
+	// with its own clusters); CI uses the default.
+	name := os.Getenv("LABCTL_E2E_NAME")
+	if name == "" {
+		name = "e2e"
+	}
+	h = &harness{bin: filepath.Join(tmp, "labctl"), home: filepath.Join(tmp, "home"), name: name,
 		userKube: filepath.Join(tmp, "user-kubeconfig")}
 	build := exec.Command("go", "build", "-o", h.bin, "..")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
@@ -57,7 +63,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if os.Getenv("LABCTL_E2E_KEEP") == "" {
 		// whatever happened, leave nothing behind
-		for _, n := range []string{h.name, "e2e-int", "e2e-port", "e2e-nodocker"} {
+		for _, n := range []string{h.name, h.name + "-int", h.name + "-port", h.name + "-nodocker"} {
 			_ = exec.Command(h.bin, "down", "--name", n).Run()
 		}
 		os.RemoveAll(tmp)
