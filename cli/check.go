@@ -34,7 +34,7 @@ func newCheckCommand(g *globals) *cobra.Command {
 			}
 			s, err := g.session(cmd.Context())
 			if err != nil {
-				return &usageError{err} // environment error: exit 2, as documented
+				return &usageError{err: err} // environment error: exit 2, as documented
 			}
 			defer s.Close()
 			rep := s.Check(cmd.Context(), ch, idx, verify.Options{Timeout: f.timeout})
@@ -87,6 +87,9 @@ func newHintCommand(g *globals) *cobra.Command {
 			idx, err := g.steps(ch, []string{step})
 			if err != nil {
 				return err
+			}
+			if len(idx) != 1 {
+				return usageErrorf(g, "--step %s: %s", step, g.t(msgHintOneStep))
 			}
 			s := ch.Steps[idx[0]]
 			var hints []string

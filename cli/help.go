@@ -13,8 +13,10 @@ import (
 // is added.
 func localizeHelp(root *cobra.Command, g *globals) {
 	root.InitDefaultCompletionCmd()
-	root.InitDefaultHelpCmd()
+	root.SetHelpCommand(newHelpCommand(g, root))
 	root.InitDefaultVersionFlag()
+	// -v prints what `labctl version` prints (a template, so braces are escaped).
+	root.SetVersionTemplate(strings.NewReplacer("{{", `{{"{{"}}`).Replace(versionText()))
 	if f := root.Flags().Lookup("version"); f != nil {
 		f.Usage = g.t(flagVersion)
 	}
@@ -24,12 +26,11 @@ func localizeHelp(root *cobra.Command, g *globals) {
 		if f := c.Flags().Lookup("help"); f != nil {
 			f.Usage = g.t(flagHelp, c.Name())
 		}
-		switch c.Name() {
-		case "completion":
-			c.Short = g.t(helpCompletion)
-		case "help":
-			c.Short = g.t(helpHelp)
+		if c.Name() == "completion" && c.HasParent() && !c.Parent().HasParent() {
+			localizeCompletion(g, c)
 		}
+		localizeArgs(g, c)
+		addCompletions(g, c)
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}

@@ -78,9 +78,13 @@ func Main(args []string, streams Streams) int {
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
+	}
+	var usage *usageError
+	if errors.As(err, &usage) && usage.path == "" && cmd != nil {
+		usage.path = cmd.CommandPath() // its --help explains what went wrong
 	}
 	code := exitCode(ctx, err)
 	var silent *silentError
@@ -137,9 +141,7 @@ func newRoot(g *globals) *cobra.Command {
 	pf.StringVar(&g.context, "context", "", g.t(flagContext))
 	pf.StringVar(&g.runtime, "runtime", "", g.t(flagRuntime))
 	pf.StringVar(&g.labsDir, "labs", "", g.t(flagLabs))
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageErrorf(g, "%v", err)
-	})
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return flagError(g, cmd, err) })
 	for _, c := range []*cobra.Command{
 		newUpCommand(g), newDownCommand(g), newStatusCommand(g), newDoctorCommand(g),
 		newEnvCommand(g), newImagesCommand(g), newVersionCommand(g),
@@ -162,14 +164,18 @@ var runTUI = func(ctx context.Context, g *globals) error {
 	return errors.New("the TUI is not available in this build")
 }
 
-// usageError marks bad flags or arguments (exit code 2).
-type usageError struct{ err error }
+// usageError marks bad flags or arguments (exit code 2); path is the
+// command whose --help explains the right usage.
+type usageError struct {
+	err  error
+	path string
+}
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
 func usageErrorf(g *globals, format string, args ...any) error {
-	return &usageError{i18n.Errorf(msgUsage, fmt.Sprintf(format, args...))}
+	return &usageError{err: i18n.Errorf(msgUsage, fmt.Sprintf(format, args...))}
 }
 
 // silentError carries an exit code for a failure already reported (a failed
@@ -194,23 +200,12 @@ func exitCode(ctx context.Context, err error) int {
 		return silent.code
 	case errors.Is(err, cluster.ErrInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted
-	case errors.As(err, &usage), isCobraUsage(err):
+	case errors.As(err, &usage):
 		return exitUsage
 	case errors.Is(err, context.DeadlineExceeded):
 		return exitTimeout
 	}
 	return exitFailure
-}
-
-// isCobraUsage recognises cobra's own argument errors.
-func isCobraUsage(err error) bool {
-	s := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument"} {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func printError(w io.Writer, l i18n.Lang, err error) {
@@ -223,8 +218,12 @@ func printError(w io.Writer, l i18n.Lang, err error) {
 		fmt.Fprintf(w, "  → %s\n", fix)
 	}
 	var usage *usageError
-	if errors.As(err, &usage) || isCobraUsage(err) {
-		fmt.Fprintf(w, "  → %s\n", msgSeeHelp.F(l))
+	if errors.As(err, &usage) {
+		path := usage.path
+		if path == "" {
+			path = "labctl"
+		}
+		fmt.Fprintf(w, "  → %s\n", msgSeeHelp.F(l, path))
 	}
 }
 

@@ -47,7 +47,7 @@ func testBadInput(t *testing.T) {
 		code int
 		says []string
 	}{
-		{[]string{"up", "--ingress", "haproxy"}, 2, []string{"haproxy", "labctl --help"}},
+		{[]string{"up", "--ingress", "haproxy"}, 2, []string{"haproxy", "labctl up --help"}},
 		{[]string{"up", "--workers", "-1"}, 2, []string{"--workers"}},
 		{[]string{"check", "ch99"}, 2, []string{`no chapter "ch99"`, "ch07"}},
 		{[]string{"check", "ch07", "--step", "nope"}, 2, []string{`no step "nope"`, "clusterip"}},
@@ -55,7 +55,7 @@ func testBadInput(t *testing.T) {
 		{[]string{"check", "ch07", "--name", "nosuch"}, 2, []string{`no lab cluster named "nosuch"`, "labctl up"}},
 		{[]string{"status", "--name", "nosuch"}, 1, []string{`no lab cluster named "nosuch"`}},
 		{[]string{"check", "ch07", "--kubeconfig", "/nonexistent/kubeconfig"}, 2, []string{"/nonexistent/kubeconfig"}},
-		{[]string{"frobnicate"}, 2, []string{"unknown command"}},
+		{[]string{"frobnicate"}, 2, []string{`no command "frobnicate"`}},
 	} {
 		r := h.run(t, time.Minute, nil, tc.args...)
 		if r.code != tc.code {
