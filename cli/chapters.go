@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 )
@@ -41,7 +40,7 @@ func newChaptersCommand(g *globals) *cobra.Command {
 			if output == "json" {
 				return writeJSON(g.streams.Out, map[string]any{"schema": "labctl/chapters/v1", "chapters": rows})
 			}
-			tw := tabwriter.NewWriter(g.streams.Out, 2, 4, 2, ' ', 0)
+			tw := newTable(g.streams.Out)
 			for _, r := range rows {
 				fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.ID, r.Title, r.Passed, len(r.Steps), r.Summary)
 			}

@@ -26,6 +26,9 @@ func newDoctorCommand(g *globals) *cobra.Command {
 			if err := outputFlag(g, f.output, "text", "json"); err != nil {
 				return err
 			}
+			if err := checkPorts(g, f.httpPort, f.httpsPort); err != nil {
+				return err
+			}
 			d := cluster.DefaultDoctorDeps(g.lang, g.runtime)
 			d.Name, d.HTTPPort, d.HTTPSPort = g.name, f.httpPort, f.httpsPort
 			if img := nodeImage(); img != "" {
@@ -53,17 +56,15 @@ func newDoctorCommand(g *globals) *cobra.Command {
 
 func printFindings(w io.Writer, fs []cluster.Finding) {
 	marks := map[cluster.State]string{cluster.OK: "✓", cluster.Warn: "!", cluster.Fail: "✗", cluster.Info: "ℹ"}
-	width := 0
+	tw := 0
 	for _, f := range fs {
-		if n := len([]rune(f.Title)); n > width {
-			width = n
-		}
+		tw = max(tw, width(f.Title))
 	}
 	for _, f := range fs {
-		pad := width - len([]rune(f.Title))
+		pad := tw - width(f.Title)
 		fmt.Fprintf(w, "%s %s%*s  %s\n", marks[f.State], f.Title, pad, "", f.Detail)
 		if f.Fix != "" {
-			fmt.Fprintf(w, "  %*s  → %s\n", width, "", f.Fix)
+			fmt.Fprintf(w, "  %*s  → %s\n", tw, "", f.Fix)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +13,9 @@ import (
 )
 
 type envFlags struct{ shell string }
+
+// shells are the syntaxes env can print.
+var shells = []string{"sh", "bash", "zsh", "fish", "powershell", "pwsh", "cmd"}
 
 func newEnvCommand(g *globals) *cobra.Command {
 	f := &envFlags{}
@@ -20,6 +25,9 @@ func newEnvCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpEnvLong),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.shell != "" && !slices.Contains(shells, f.shell) {
+				return usageErrorf(g, "--shell %q: %s", f.shell, g.t(msgWantOneOf, strings.Join(shells, ", ")))
+			}
 			path := paths.Kubeconfig(g.name)
 			if _, err := os.Stat(path); err != nil {
 				fmt.Fprintln(g.streams.ErrOut, "# "+g.t(msgEnvMissing, path))

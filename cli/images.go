@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -59,7 +58,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 			if output == "json" {
 				return writeJSON(g.streams.Out, imgs)
 			}
-			tw := tabwriter.NewWriter(g.streams.Out, 2, 4, 2, ' ', 0)
+			tw := newTable(g.streams.Out)
 			for _, e := range imgs {
 				fmt.Fprintf(tw, "%s\t%s\n", e.Image, e.Use)
 			}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -55,14 +54,14 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 	}
 	fmt.Fprintf(w, "%s %s   %s %s   %s\n", msgStCluster.F(l), st.Name, msgStVersion.F(l), st.Version, st.Server)
 	fmt.Fprintf(w, "kubeconfig %s (context %s)\n\n", st.Kubeconfig, st.Context)
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, msgStNodesHeader.F(l))
 	for _, n := range st.Nodes {
 		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark(n.Ready), n.Name, n.Role, n.Version, n.InternalIP)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	tw = newTable(w)
 	fmt.Fprintln(tw, msgStAddonsHeader.F(l))
 	for _, a := range st.Addons {
 		if !a.Installed {

@@ -57,13 +57,8 @@ func (f *upFlags) options(g *globals, ingressSet bool) (cluster.Options, error) 
 	if f.workers < 0 || f.workers > 10 {
 		return cluster.Options{}, usageErrorf(g, "--workers %d (0-10)", f.workers)
 	}
-	for _, p := range []int{f.httpPort, f.httpsPort} {
-		if p < 1 || p > 65535 {
-			return cluster.Options{}, usageErrorf(g, "--http-port/--https-port %d: %s", p, g.t(msgWantOneOf, "1-65535"))
-		}
-	}
-	if f.httpPort == f.httpsPort {
-		return cluster.Options{}, usageErrorf(g, "%s", g.t(msgSamePorts, f.httpPort))
+	if err := checkPorts(g, f.httpPort, f.httpsPort); err != nil {
+		return cluster.Options{}, err
 	}
 	image := f.image
 	if image == "" {
@@ -100,3 +95,19 @@ func runUp(ctx context.Context, g *globals, o cluster.Options) error {
 // labImages lists the images the chapters use, so `up` side-loads those the
 // computer already has. Replaced when the labs package is linked in.
 var labImages = func(g *globals) []string { return nil }
+
+// checkPorts is the one rule for the ingress host ports (up and doctor).
+func checkPorts(g *globals, httpPort, httpsPort int) error {
+	for _, p := range []struct {
+		flag string
+		n    int
+	}{{"--http-port", httpPort}, {"--https-port", httpsPort}} {
+		if p.n < 1 || p.n > 65535 {
+			return usageErrorf(g, "%s %d: %s", p.flag, p.n, g.t(msgWantOneOf, "1-65535"))
+		}
+	}
+	if httpPort == httpsPort {
+		return usageErrorf(g, "%s", g.t(msgSamePorts, httpPort))
+	}
+	return nil
+}

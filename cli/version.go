@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -49,13 +50,20 @@ func newVersionCommand(g *globals) *cobra.Command {
 		Short: g.t(helpVersion),
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintf(g.streams.Out, "labctl %s\n", versionString())
-			if date != "" {
-				fmt.Fprintf(g.streams.Out, "built %s\n", date)
-			}
-			fmt.Fprintf(g.streams.Out, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			fmt.Fprintf(g.streams.Out, "node image %s\nMetalLB %s, ingress-nginx %s, Traefik %s\n",
-				cluster.DefaultNodeImage, cluster.MetalLBVersion, cluster.IngressNginxVersion, cluster.TraefikVersion)
+			fmt.Fprint(g.streams.Out, versionText())
 		},
 	}
+}
+
+// versionText is what both `labctl version` and `labctl -v` print.
+func versionText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "labctl %s\n", versionString())
+	if date != "" {
+		fmt.Fprintf(&b, "built %s\n", date)
+	}
+	fmt.Fprintf(&b, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(&b, "node image %s\nMetalLB %s, ingress-nginx %s, Traefik %s\n",
+		cluster.DefaultNodeImage, cluster.MetalLBVersion, cluster.IngressNginxVersion, cluster.TraefikVersion)
+	return b.String()
 }

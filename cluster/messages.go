@@ -7,6 +7,12 @@ var (
 	msgUnknownRuntime = i18n.M("cluster.runtime.unknown",
 		"unknown container runtime %q (labctl supports %s)",
 		"알 수 없는 컨테이너 런타임 %q 입니다 (지원: %s)")
+	msgRuntimeMissing = i18n.M("cluster.runtime.missing",
+		"the container runtime %q was asked for (--runtime or LABCTL_RUNTIME) but is not installed",
+		"컨테이너 런타임 %q 를 지정했지만(--runtime 또는 LABCTL_RUNTIME) 설치되어 있지 않습니다")
+	fixRuntimeMissing = i18n.M("cluster.runtime.missing.fix",
+		"install it, or leave --runtime out to use the runtime labctl finds (labctl doctor shows it)",
+		"설치하거나, --runtime 을 빼고 labctl 이 찾은 런타임을 쓰세요 (labctl doctor 가 보여 줍니다)")
 	msgNoRuntime = i18n.M("cluster.runtime.none",
 		"no container runtime found: labctl needs Docker, Podman or nerdctl",
 		"컨테이너 런타임을 찾지 못했습니다: labctl 에는 Docker, Podman, nerdctl 중 하나가 필요합니다")

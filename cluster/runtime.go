@@ -56,6 +56,10 @@ func DetectRuntime(explicit string) (Runtime, error) {
 		if !validRuntime(name) {
 			return Runtime{}, i18n.Errorf(msgUnknownRuntime, name, strings.Join(Runtimes, ", "))
 		}
+		if _, err := exec.LookPath(name); err != nil {
+			// Asked for by name: say that one is missing, not "install Docker".
+			return Runtime{}, i18n.Errorf(msgRuntimeMissing, name).WithFix(fixRuntimeMissing)
+		}
 		return NewRuntime(name), nil
 	}
 	for _, n := range Runtimes {

@@ -3,7 +3,9 @@ package i18n
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
+	"syscall"
 )
 
 // Error is an error a student reads: a message with its arguments, an
@@ -48,17 +50,54 @@ func (e *Error) Localize(l Lang) string {
 	return s
 }
 
-// Localize renders any error in l: Errors in their language, anything else
-// as it is (technical detail from Kubernetes or the runtime stays English).
-func Localize(err error, l Lang) string {
-	var le *Error
-	if !errors.As(err, &le) {
-		return err.Error()
-	}
-	// A plain wrapper ("apply x: <Error>") keeps its English prefix.
-	prefix := strings.TrimSuffix(err.Error(), le.Error())
-	return prefix + le.Localize(l)
+// Localizer is an error that can render itself in a language (an Error, a
+// list of lab content problems).
+type Localizer interface {
+	error
+	Localize(l Lang) string
 }
+
+// Localize renders any error in l: Localizers in their language, a file
+// system error with its operation and reason translated, anything else as it
+// is (technical detail from Kubernetes or the runtime stays English).
+func Localize(err error, l Lang) string {
+	var lz Localizer
+	if errors.As(err, &lz) {
+		// A plain wrapper ("apply x: <Error>") keeps its English prefix.
+		return strings.TrimSuffix(err.Error(), lz.Error()) + lz.Localize(l)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return strings.TrimSuffix(err.Error(), pe.Error()) + localizePath(pe, l)
+	}
+	return err.Error()
+}
+
+// localizePath says what the operating system refused, and why, in l.
+func localizePath(pe *fs.PathError, l Lang) string {
+	var why Message
+	switch {
+	case errors.Is(pe.Err, fs.ErrNotExist):
+		why = msgNotExist
+	case errors.Is(pe.Err, fs.ErrPermission):
+		why = msgPermission
+	case errors.Is(pe.Err, fs.ErrExist):
+		why = msgExist
+	case errors.Is(pe.Err, syscall.ENOTDIR):
+		why = msgNotDir
+	default:
+		return msgPathOp.F(l, pe.Op, pe.Path, pe.Err.Error())
+	}
+	return msgPathOp.F(l, pe.Op, pe.Path, why.F(l))
+}
+
+var (
+	msgPathOp     = M("os.path-op", "%[1]s %[2]s: %[3]s", "%[2]s: %[3]s (%[1]s)")
+	msgNotExist   = M("os.not-exist", "no such file or directory (is a folder above it missing?)", "그런 파일이나 디렉터리가 없습니다 (위의 폴더가 없나요?)")
+	msgPermission = M("os.permission", "permission denied", "권한이 없습니다")
+	msgExist      = M("os.exist", "already exists", "이미 있습니다")
+	msgNotDir     = M("os.not-dir", "a part of the path is a file, not a directory", "경로 중간에 디렉터리가 아닌 파일이 있습니다")
+)
 
 // FixOf returns the fix attached to the first Error in err's chain.
 func FixOf(err error, l Lang) string {

@@ -29,9 +29,19 @@ type CheckValidator func(kind string, params *yaml.Node) error
 // file and line, so an instructor fixes them all in one pass.
 type Problems []string
 
-func (p Problems) Error() string {
-	return fmt.Sprintf("%d problem(s) in the lab content:\n  %s", len(p), strings.Join(p, "\n  "))
+func (p Problems) Error() string { return p.Localize(i18n.En) }
+
+// Localize renders the list with its heading in l (the problems themselves
+// name files, lines and fields, as the instructor wrote them).
+func (p Problems) Localize(l i18n.Lang) string {
+	return msgProblems.F(l, len(p), strings.Join(p, "\n  "))
 }
+
+var (
+	msgProblems   = i18n.M("labs.problems", "%d problems in the lab content:\n  %s", "실습 내용에 문제가 %d 개 있습니다:\n  %s")
+	msgNoChapters = i18n.M("labs.no-chapters", "%s: no chapters (directories with a lab.yaml)", "%s: 챕터가 없습니다 (lab.yaml 이 든 디렉터리)")
+	msgNotDir     = i18n.M("labs.not-dir", "%s is not a directory", "%s 는 디렉터리가 아닙니다")
+)
 
 // Embedded loads the chapters shipped in the binary. Their manifests are
 // not decoded again on every run: go test proves them (see Load), and every
@@ -47,7 +57,7 @@ func LoadDir(dir string, validate CheckValidator) (*Library, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
+		return nil, i18n.Errorf(msgNotDir, dir)
 	}
 	return Load(os.DirFS(dir), dir, validate)
 }
@@ -92,7 +102,7 @@ func load(fsys fs.FS, origin string, validate CheckValidator, strict bool) (*Lib
 		return nil, problems
 	}
 	if len(lib.Chapters) == 0 {
-		return nil, fmt.Errorf("%s: no chapters (directories with a lab.yaml)", origin)
+		return nil, i18n.Errorf(msgNoChapters, origin)
 	}
 	lib.sort()
 	return lib, nil

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/labctl/labctl/cluster"
+)
+
+// Columns start at the same terminal column whatever the script: a Hangul
+// syllable is two columns wide.
+func TestTableAlignsByDisplayWidth(t *testing.T) {
+	var b bytes.Buffer
+	tb := newTable(&b)
+	fmt.Fprintln(tb, "노드\t역할\t버전")
+	fmt.Fprintln(tb, "✓ lab-control-plane\tcontrol-plane\tv1.34.4")
+	fmt.Fprintln(tb, "✓ 워커\t워커\tv1.34.4")
+	if err := tb.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"노드                 역할           버전\n" +
+		"✓ lab-control-plane  control-plane  v1.34.4\n" +
+		"✓ 워커               워커           v1.34.4\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		if col := width(line[:strings.LastIndex(line, "  ")+2]); col != width("✓ lab-control-plane  control-plane  ") {
+			t.Errorf("last column of %q starts at %d", line, col)
+		}
+	}
+}
+
+func TestDoctorFindingsAlignInKorean(t *testing.T) {
+	var b bytes.Buffer
+	printFindings(&b, []cluster.Finding{
+		{State: cluster.OK, Title: "컨테이너 런타임", Detail: "docker 28"},
+		{State: cluster.Warn, Title: "cgroup", Detail: "v1"},
+		{State: cluster.Info, Title: "ingress-nginx", Detail: "retired", Fix: "--ingress traefik"},
+	})
+	want := "" +
+		"✓ 컨테이너 런타임  docker 28\n" +
+		"! cgroup           v1\n" +
+		"ℹ ingress-nginx    retired\n" +
+		"                   → --ingress traefik\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
