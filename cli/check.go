@@ -34,7 +34,7 @@ func newCheckCommand(g *globals) *cobra.Command {
 			}
 			s, err := g.session(cmd.Context())
 			if err != nil {
-				return &usageError{err: err} // environment error: exit 2, as documented
+				return err // an environment error: exit 2
 			}
 			defer s.Close()
 			rep := s.Check(cmd.Context(), ch, idx, verify.Options{Timeout: f.timeout})

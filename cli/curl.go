@@ -46,13 +46,15 @@ func newCurlCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			core, closeCore, err := openCoreWith(cmd.Context(), g, f.transport)
+			// --max-time bounds the whole command, as curl's does, reaching
+			// the cluster included.
+			ctx, cancel := context.WithTimeout(cmd.Context(), f.maxTime)
+			defer cancel()
+			core, closeCore, err := openCoreWith(ctx, g, f.transport)
 			if err != nil {
 				return err
 			}
 			defer closeCore()
-			ctx, cancel := context.WithTimeout(cmd.Context(), f.maxTime)
-			defer cancel()
 			return runCurl(g, core.NewHTTPClient(proxy.HTTPOptions{Insecure: f.insecure}), req.WithContext(ctx), f)
 		},
 	}

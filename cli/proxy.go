@@ -103,6 +103,11 @@ func openCore(ctx context.Context, g *globals, t proxy.Transport) (*proxy.Cluste
 	if err != nil {
 		return nil, nil, err
 	}
+	// Ask the API server first: with it gone, a DNS query or a port-forward
+	// would wait for its own timeouts and then blame the Service.
+	if err := lab.Ping(ctx); err != nil {
+		return nil, nil, err
+	}
 	core := proxy.NewCluster(lab.REST, lab.Client, proxy.WithTransport(t))
 	return core, func() { core.Close() }, nil
 }

@@ -200,7 +200,7 @@ func exitCode(ctx context.Context, err error) int {
 		return silent.code
 	case errors.Is(err, cluster.ErrInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted
-	case errors.As(err, &usage):
+	case errors.As(err, &usage), cluster.IsEnvironment(err):
 		return exitUsage
 	case errors.Is(err, context.DeadlineExceeded):
 		return exitTimeout

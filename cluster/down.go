@@ -23,7 +23,7 @@ func Down(ctx context.Context, name string, env Env) error {
 	kubeconfig := paths.Kubeconfig(name)
 	return env.step(stepDelete.F(env.Lang, name), func() error {
 		if err := deleteKind(p, name, kubeconfig); err != nil {
-			return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Wrap(err)
+			return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Marked(ErrRuntime).Wrap(err)
 		}
 		if _, err := unmergeKubeconfig("kind-"+name, userKubeconfig()); err != nil {
 			return err

@@ -52,8 +52,28 @@ type Lab struct {
 	Runtime  Runtime
 }
 
-// ErrNoCluster is returned (wrapped) when the lab cluster does not exist.
-var ErrNoCluster = errors.New("no lab cluster")
+// Sentinels for the states of the student's environment that a front end
+// must recognise (errors.Is): each is an environment error, exit code 2.
+var (
+	// ErrNoCluster: the lab cluster does not exist.
+	ErrNoCluster = errors.New("no lab cluster")
+	// ErrUnreachable: the API server does not answer.
+	ErrUnreachable = errors.New("API server unreachable")
+	// ErrKubeconfig: the kubeconfig cannot be read or used.
+	ErrKubeconfig = errors.New("kubeconfig unusable")
+	// ErrRuntime: no container runtime, or it does not answer.
+	ErrRuntime = errors.New("container runtime unreachable")
+)
+
+// IsEnvironment tells whether err is one of the environment states above.
+func IsEnvironment(err error) bool {
+	for _, s := range []error{ErrNoCluster, ErrUnreachable, ErrKubeconfig, ErrRuntime} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
 
 // Open connects to the target cluster without touching the container
 // runtime when it can: the kubeconfig labctl wrote is enough. Only when that
@@ -96,14 +116,14 @@ func openExternal(t Target) (*Lab, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if t.Kubeconfig != "" {
 		if _, err := os.Stat(t.Kubeconfig); err != nil {
-			return nil, i18n.Errorf(msgKubeconfig, t.Kubeconfig).Wrap(err).WithFix(fixKubeconfig)
+			return nil, i18n.Errorf(msgKubeconfig, t.Kubeconfig).Marked(ErrKubeconfig).Wrap(err).WithFix(fixKubeconfig)
 		}
 		rules.ExplicitPath = t.Kubeconfig
 	}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: t.Context})
 	cfg, err := cc.ClientConfig()
 	if err != nil {
-		return nil, i18n.Errorf(msgKubeconfig, describe(t.Kubeconfig, t.Context)).Wrap(err).WithFix(fixKubeconfig)
+		return nil, i18n.Errorf(msgKubeconfig, describe(t.Kubeconfig, t.Context)).Marked(ErrKubeconfig).Wrap(err).WithFix(fixKubeconfig)
 	}
 	raw, _ := cc.RawConfig()
 	ctxName := t.Context
@@ -129,7 +149,7 @@ func restConfig(path, context string) (*rest.Config, error) {
 		&clientcmd.ClientConfigLoadingRules{ExplicitPath: path},
 		&clientcmd.ConfigOverrides{CurrentContext: context}).ClientConfig()
 	if err != nil {
-		return nil, i18n.Errorf(msgKubeconfig, path).Wrap(err).WithFix(fixKubeconfig)
+		return nil, i18n.Errorf(msgKubeconfig, path).Marked(ErrKubeconfig).Wrap(err).WithFix(fixKubeconfig)
 	}
 	return cfg, nil
 }
@@ -141,19 +161,23 @@ func (l *Lab) connect(cfg *rest.Config) error {
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return i18n.Errorf(msgKubeconfig, l.Kubeconfig).Wrap(err).WithFix(fixKubeconfig)
+		return i18n.Errorf(msgKubeconfig, l.Kubeconfig).Marked(ErrKubeconfig).Wrap(err).WithFix(fixKubeconfig)
 	}
 	l.REST, l.Client = cfg, cs
 	return nil
 }
 
+// PingTimeout bounds how long a command waits to learn that the API server
+// is gone: a kind API server answers in milliseconds, even under load.
+const PingTimeout = 5 * time.Second
+
 // Ping checks that the API server answers, with an error that says what to do.
 func (l *Lab) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, PingTimeout)
 	defer cancel()
 	_, err := l.Client.CoreV1().Namespaces().Get(ctx, metav1.NamespaceSystem, metav1.GetOptions{})
 	if err != nil {
-		return i18n.Errorf(msgAPIUnreachable, l.REST.Host).Wrap(err).WithFix(fixAPIUnreachable)
+		return i18n.Errorf(msgAPIUnreachable, l.REST.Host).Marked(ErrUnreachable).Wrap(err).WithFix(fixAPIUnreachable)
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func DetectRuntime(explicit string) (Runtime, error) {
 		}
 		if _, err := exec.LookPath(name); err != nil {
 			// Asked for by name: say that one is missing, not "install Docker".
-			return Runtime{}, i18n.Errorf(msgRuntimeMissing, name).WithFix(fixRuntimeMissing)
+			return Runtime{}, i18n.Errorf(msgRuntimeMissing, name).Marked(ErrRuntime).WithFix(fixRuntimeMissing)
 		}
 		return NewRuntime(name), nil
 	}
@@ -67,7 +67,7 @@ func DetectRuntime(explicit string) (Runtime, error) {
 			return NewRuntime(n), nil
 		}
 	}
-	return Runtime{}, i18n.Errorf(msgNoRuntime).WithFix(fixNoRuntime)
+	return Runtime{}, i18n.Errorf(msgNoRuntime).Marked(ErrRuntime).WithFix(fixNoRuntime)
 }
 
 func validRuntime(name string) bool {
@@ -135,9 +135,9 @@ func (r Runtime) Info(ctx context.Context) (RuntimeInfo, error) {
 	out, err := r.output(ctx, args...)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-			return RuntimeInfo{}, i18n.Errorf(msgNoRuntime).WithFix(fixNoRuntime)
+			return RuntimeInfo{}, i18n.Errorf(msgNoRuntime).Marked(ErrRuntime).WithFix(fixNoRuntime)
 		}
-		e := i18n.Errorf(msgRuntimeDown, r.Name).Wrap(err)
+		e := i18n.Errorf(msgRuntimeDown, r.Name).Marked(ErrRuntime).Wrap(err)
 		if strings.Contains(err.Error(), "permission denied") {
 			return RuntimeInfo{}, e.WithFix(fixRuntimePermission)
 		}

@@ -37,7 +37,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	p := kindcluster.NewProvider(rt.ProviderOption(), kindcluster.ProviderWithLogger(logger))
 	found, err := exists(p, o.Name)
 	if err != nil {
-		return nil, i18n.Errorf(msgRuntimeDown, rt.Name).Wrap(err).WithFix(fixRuntimeDown)
+		return nil, i18n.Errorf(msgRuntimeDown, rt.Name).Marked(ErrRuntime).Wrap(err).WithFix(fixRuntimeDown)
 	}
 	kubeconfig := paths.Kubeconfig(o.Name)
 

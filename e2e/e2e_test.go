@@ -53,7 +53,7 @@ func testBadInput(t *testing.T) {
 		{[]string{"check", "ch07", "--step", "nope"}, 2, []string{`no step "nope"`, "clusterip"}},
 		{[]string{"check", "ch07", "-o", "yaml"}, 2, []string{"-o"}},
 		{[]string{"check", "ch07", "--name", "nosuch"}, 2, []string{`no lab cluster named "nosuch"`, "labctl up"}},
-		{[]string{"status", "--name", "nosuch"}, 1, []string{`no lab cluster named "nosuch"`}},
+		{[]string{"status", "--name", "nosuch"}, 2, []string{`no lab cluster named "nosuch"`}},
 		{[]string{"check", "ch07", "--kubeconfig", "/nonexistent/kubeconfig"}, 2, []string{"/nonexistent/kubeconfig"}},
 		{[]string{"frobnicate"}, 2, []string{`no command "frobnicate"`}},
 	} {
