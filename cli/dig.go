@@ -99,12 +99,12 @@ var (
 		"ask the cluster DNS (CoreDNS) from this computer, like dig",
 		"이 컴퓨터에서 클러스터 DNS(CoreDNS)에 dig 처럼 질의합니다")
 	helpDigLong = i18n.M("help.dig.long",
-		"Sends the question over TCP to a CoreDNS pod behind kube-system/kube-dns, through labctl's proxy core, so no probe pod is needed. A NAME without dots is a Service in the namespace (-n): web asks for web.default.svc.cluster.local; other names are used as given, as dig does. TYPE is A (default), AAAA, CNAME, SRV, PTR or any record type.\n\nExamples: labctl dig web -n ch07   labctl dig db-headless.ch07.svc.cluster.local   labctl dig _http._tcp.web.ch07.svc.cluster.local SRV   labctl dig -x 10.96.0.10   labctl dig +short web",
-		"kube-system/kube-dns 뒤의 CoreDNS 파드에 labctl 프록시 코어를 거쳐 TCP 로 질의하므로 테스트용 파드가 필요 없습니다. 점이 없는 NAME 은 네임스페이스(-n)의 서비스로 봅니다: web 은 web.default.svc.cluster.local 을 묻습니다. 다른 이름은 dig 처럼 그대로 씁니다. TYPE 은 A(기본값), AAAA, CNAME, SRV, PTR 등 레코드 타입입니다.\n\n예: labctl dig web -n ch07   labctl dig db-headless.ch07.svc.cluster.local   labctl dig _http._tcp.web.ch07.svc.cluster.local SRV   labctl dig -x 10.96.0.10   labctl dig +short web")
+		"Sends the question over TCP to a CoreDNS pod behind kube-system/kube-dns, through labctl's proxy core, so no probe pod is needed. A NAME without dots is a Service in the namespace (-n): web asks for web.default.svc.cluster.local; other names are used as given, as dig does. TYPE is A (default), AAAA, CNAME, SRV, PTR or any record type.\n\nExamples: labctl dig http-go-svc   labctl dig http-go-headless.default.svc.cluster.local   labctl dig _http._tcp.http-go-mp.default.svc.cluster.local SRV   labctl dig externalname-service CNAME   labctl dig -x 10.96.0.10   labctl dig +short http-go-headless",
+		"kube-system/kube-dns 뒤의 CoreDNS 파드에 labctl 프록시 코어를 거쳐 TCP 로 질의하므로 테스트용 파드가 필요 없습니다. 점이 없는 NAME 은 네임스페이스(-n)의 서비스로 봅니다: web 은 web.default.svc.cluster.local 을 묻습니다. 다른 이름은 dig 처럼 그대로 씁니다. TYPE 은 A(기본값), AAAA, CNAME, SRV, PTR 등 레코드 타입입니다.\n\n예: labctl dig http-go-svc   labctl dig http-go-headless.default.svc.cluster.local   labctl dig _http._tcp.http-go-mp.default.svc.cluster.local SRV   labctl dig externalname-service CNAME   labctl dig -x 10.96.0.10   labctl dig +short http-go-headless")
 	flagDigNamespace = i18n.M("flag.dig.namespace", "namespace for names without dots", "점이 없는 이름에 붙일 네임스페이스")
 	flagDigShort     = i18n.M("flag.dig.short", "print only the answers (also +short)", "응답 값만 출력 (+short 와 같음)")
 	flagDigReverse   = i18n.M("flag.dig.reverse", "reverse lookup: NAME is an IP address (PTR)", "역방향 조회: NAME 이 IP 주소 (PTR)")
-	msgDigArgs       = i18n.M("cli.dig.args", "want NAME [TYPE], e.g. labctl dig web A", "NAME [TYPE] 형식이어야 합니다. 예: labctl dig web A")
-	msgDigPlus       = i18n.M("cli.dig.plus", "labctl dig knows only +short", "labctl dig 는 +short 만 압니다")
+	msgDigArgs       = i18n.M("cli.dig.args", "want NAME [TYPE], e.g. labctl dig http-go-svc A", "NAME [TYPE] 형식이어야 합니다. 예: labctl dig http-go-svc A")
+	msgDigPlus       = i18n.M("cli.dig.plus", "of dig's +options, only +short is known here", "dig 의 +옵션 중에서는 +short 만 씁니다")
 	msgDigReverse    = i18n.M("cli.dig.reverse", "-x takes an IP address and type PTR", "-x 에는 IP 주소와 PTR 타입만 쓸 수 있습니다")
 )
