@@ -99,7 +99,7 @@ func TestLoadRejects(t *testing.T) {
 		"unlisted file":     {map[string]string{"ch99/manifests/extra.yaml": svc}, "manifests/extra.yaml: not listed"},
 		"manifest typo":     {map[string]string{"ch99/manifests/svc.yaml": strings.Replace(svc, "ports:", "prots:", 1)}, `unknown field "spec.prots"`},
 		"no lesson":         {map[string]string{"ch99/lesson.ko.md": ""}, ""},
-		"manifest bad yaml": {map[string]string{"ch99/manifests/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: [x\n"}, "svc.yaml: line 1"},
+		"manifest bad yaml": {map[string]string{"ch99/manifests/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: [x\n"}, "svc.yaml: line 4"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			files := map[string]string{}
@@ -125,5 +125,18 @@ func TestLoadRejects(t *testing.T) {
 				t.Errorf("error does not name the file: %v", err)
 			}
 		})
+	}
+}
+
+// A broken manifest several lists name (a step's starter and its solution)
+// is one problem, reported once.
+func TestLoadReportsABrokenFileOnce(t *testing.T) {
+	lab := goodLab // its step lists manifests/svc.yaml as starter and solution
+	_, err := labs.Load(fsWith(map[string]string{
+		"ch99/lab.yaml": lab, "ch99/lesson.ko.md": "#", "ch99/lesson.en.md": "#",
+		"ch99/manifests/svc.yaml": strings.Replace(svc, "ports:", "prots:", 1),
+	}), "my-labs", verify.Validate)
+	if err == nil || strings.Count(err.Error(), "spec.prots") != 1 {
+		t.Errorf("want the broken file reported once, got:\n%v", err)
 	}
 }

@@ -38,7 +38,7 @@ func (p Problems) Localize(l i18n.Lang) string {
 }
 
 var (
-	msgProblems   = i18n.M("labs.problems", "%d problems in the lab content:\n  %s", "실습 내용에 문제가 %d 개 있습니다:\n  %s")
+	msgProblems   = i18n.M("labs.problems", "problems in the lab content (%d):\n  %s", "실습 내용에 문제가 %d 개 있습니다:\n  %s")
 	msgNoChapters = i18n.M("labs.no-chapters", "%s: no chapters (directories with a lab.yaml)", "%s: 챕터가 없습니다 (lab.yaml 이 든 디렉터리)")
 	msgNotDir     = i18n.M("labs.not-dir", "%s is not a directory", "%s 는 디렉터리가 아닙니다")
 )
@@ -187,6 +187,9 @@ func loadChapter(fsys fs.FS, origin, dir string, validate CheckValidator, strict
 		}
 		for _, group := range [][]string{s.Manifests, s.Solution} {
 			for _, f := range group {
+				if listed[path.Clean(f)] {
+					continue // a file several steps use is reported once
+				}
 				listed[path.Clean(f)] = true
 				if !strict {
 					continue

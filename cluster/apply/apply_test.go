@@ -295,3 +295,17 @@ func TestApplyRecreatesOnlyWhenAsked(t *testing.T) {
 }
 
 func i18nFix(err error) string { return i18n.FixOf(err, i18n.En) }
+
+// A YAML mistake is reported at the line of the file, once: not the
+// document's first line followed by the parser's count within it.
+func TestDecodeErrorNamesTheFileLine(t *testing.T) {
+	data := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# the Service\n\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [80\n"
+	_, err := Decode("x.yaml", []byte(data))
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("got %v", err)
+	}
+	if de.Line < 11 || de.Line > 12 || strings.Contains(de.Err.Error(), "line") {
+		t.Errorf("line %d: %v; want the file's line 11 or 12 and no second line number", de.Line, de.Err)
+	}
+}

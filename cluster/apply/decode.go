@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -56,7 +58,7 @@ func Decode(source string, data []byte) ([]Object, error) {
 	for _, d := range splitDocuments(data) {
 		objs, err := decodeDoc(d.body)
 		if err != nil {
-			return nil, &DecodeError{Source: source, Line: d.line, Err: err}
+			return nil, docError(source, d, err)
 		}
 		for _, u := range objs {
 			out = append(out, Object{Unstructured: u, Source: source, Line: d.line})
@@ -66,8 +68,9 @@ func Decode(source string, data []byte) ([]Object, error) {
 }
 
 type document struct {
-	body []byte
-	line int // first line with content
+	body  []byte
+	line  int // first line with content
+	start int // line of the body's first line, where the parser counts from
 }
 
 // splitDocuments cuts YAML at "---" lines, remembering where each document's
@@ -75,10 +78,10 @@ type document struct {
 func splitDocuments(data []byte) []document {
 	var docs []document
 	var cur bytes.Buffer
-	first := 0
+	first, start := 0, 1
 	flush := func() {
 		if first > 0 {
-			docs = append(docs, document{body: append([]byte(nil), cur.Bytes()...), line: first})
+			docs = append(docs, document{body: append([]byte(nil), cur.Bytes()...), line: first, start: start})
 		}
 		cur.Reset()
 		first = 0
@@ -89,6 +92,7 @@ func splitDocuments(data []byte) []document {
 		l := sc.Text()
 		if isSeparator(l) {
 			flush()
+			start = n + 1
 			continue
 		}
 		if t := strings.TrimSpace(l); first == 0 && t != "" && !strings.HasPrefix(t, "#") {
@@ -153,4 +157,18 @@ func checkObject(u *unstructured.Unstructured) error {
 		return fmt.Errorf("%s has no metadata.name", u.GetKind())
 	}
 	return nil
+}
+
+// yamlLine is how the YAML parser says where it stopped: "yaml: line N: ...",
+// N counted from the document's first line.
+var yamlLine = regexp.MustCompile(`^(?:error converting YAML to JSON: )?yaml: line (\d+): (.*)$`)
+
+// docError points at the line of the file the student edits: the parser's
+// line within the document moved to the file's numbering, said once.
+func docError(source string, d document, err error) *DecodeError {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &DecodeError{Source: source, Line: d.start + n - 1, Err: errors.New(m[2])}
+	}
+	return &DecodeError{Source: source, Line: d.line, Err: err}
 }

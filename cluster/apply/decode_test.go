@@ -58,8 +58,8 @@ func TestDecodeErrorsNameTheLine(t *testing.T) {
 		"no kind":       {"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: b}\n", 5, "kind is missing"},
 		"no name":       {"apiVersion: v1\nkind: Service\nspec: {}\n", 1, "Service has no metadata.name"},
 		"no apiVersion": {"kind: Pod\nmetadata: {name: x}\n", 1, "apiVersion is missing"},
-		"bad yaml":      {"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n", 2, ""},
-		"tab indent":    {"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n", 1, ""},
+		"bad yaml":      {"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n", 5, ""}, // the unclosed line, not the document's first
+		"tab indent":    {"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n", 4, ""},              // the tab's own line
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Decode("f.yaml", []byte(tc.in))
