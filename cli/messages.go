@@ -116,6 +116,7 @@ var (
 	msgApplied          = i18n.M("apply.done", "✓ %s: solution applied and running", "✓ %s: 정답을 적용했고 실행 중입니다")
 	msgReset            = i18n.M("reset.done", "✓ %s: deleted %d objects and forgot its progress", "✓ %s: 오브젝트 %d 개를 지우고 진행 기록을 지웠습니다")
 	msgHintOneStep      = i18n.M("hint.one-step", "hints are for one step at a time", "힌트는 한 번에 한 단계씩 봅니다")
+	msgBadLangEnv       = i18n.M("cli.bad-lang-env", "LABCTL_LANG=%q: want ko or en", "LABCTL_LANG=%q: ko 또는 en 이어야 합니다")
 	msgNoHints          = i18n.M("hint.none", "this step has no hints", "이 단계에는 힌트가 없습니다")
 	msgHintLabel        = i18n.M("hint.label", "hint", "힌트")
 	msgMoreHints        = i18n.M("hint.more", "next: labctl hint %s --step %s -n %d", "다음 힌트: labctl hint %s --step %s -n %d")

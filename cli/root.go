@@ -19,6 +19,7 @@ import (
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/settings"
 	"github.com/labctl/labctl/labs"
 )
 
@@ -32,6 +33,7 @@ type Streams struct {
 // globals are the flags every command shares.
 type globals struct {
 	lang       i18n.Lang
+	langErr    error // LABCTL_LANG names no language labctl speaks
 	langFlag   string
 	name       string
 	kubeconfig string
@@ -67,7 +69,8 @@ func Main(args []string, streams Streams) int {
 		stop() // a second Ctrl-C gets the default behaviour: exit now
 	}()
 	defer stop()
-	g := &globals{streams: streams, lang: i18n.Detect(langFromArgs(args))}
+	g := &globals{streams: streams}
+	g.lang, g.langErr = detectLang(langFromArgs(args))
 	defer startProfile(g)()
 
 	// API server warnings (a deprecated API in a student's manifest) are
@@ -92,6 +95,27 @@ func Main(args []string, streams Streams) int {
 		printError(streams.ErrOut, g.lang, err)
 	}
 	return code
+}
+
+// detectLang is the one rule for the language, the same for the commands and
+// the TUI: --lang, then LABCTL_LANG, then the language last chosen in the
+// TUI (L), then the locale. A LABCTL_LANG labctl cannot speak is an error,
+// as --lang xx is, reported once the command line is parsed.
+func detectLang(explicit string) (i18n.Lang, error) {
+	if l, ok := i18n.Parse(explicit); ok {
+		return l, nil
+	}
+	var err error
+	if v := os.Getenv("LABCTL_LANG"); v != "" {
+		if l, ok := i18n.Parse(v); ok {
+			return l, nil
+		}
+		err = &usageError{err: i18n.Errorf(msgBadLangEnv, v)}
+	}
+	if s, e := settings.Load(); e == nil && s.Lang != "" {
+		return s.Lang, err
+	}
+	return i18n.Detect(""), err
 }
 
 // langFromArgs finds --lang before flags are parsed, so help text and flag
@@ -120,6 +144,9 @@ func newRoot(g *globals) *cobra.Command {
 		SilenceErrors: true,
 		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if g.langErr != nil && g.langFlag == "" {
+				return g.langErr
+			}
 			if g.langFlag != "" {
 				l, ok := i18n.Parse(g.langFlag)
 				if !ok {

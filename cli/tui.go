@@ -20,13 +20,8 @@ func init() { runTUI = runInteractive }
 // runInteractive is `labctl` with no command: the TUI over the same
 // session, store and cluster packages the commands use.
 func runInteractive(ctx context.Context, g *globals) error {
-	// --lang wins; otherwise the language last chosen in the TUI; otherwise
-	// what Main detected (LABCTL_LANG, the locale).
-	if g.langFlag == "" {
-		if s, err := settings.Load(); err == nil && s.Lang != "" {
-			g.lang = s.Lang
-		}
-	}
+	// g.lang follows detectLang's rule: --lang, LABCTL_LANG, the language
+	// last chosen here, the locale.
 	// The library loads in the TUI's first command; up may ask for its
 	// images from another goroutine, so both go through one load.
 	lib := sync.OnceValues(g.library)

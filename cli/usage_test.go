@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/settings"
 )
 
 // run runs labctl in-process as a student would, in a temporary home.
@@ -203,6 +206,44 @@ func TestCertNames(t *testing.T) {
 		}
 		if _, _, err := certNames(g, bad[0], s); err == nil {
 			t.Errorf("certNames(%q, %q) accepted", bad[0], s)
+		}
+	}
+}
+
+// One language rule for the commands and the TUI: --lang, LABCTL_LANG, the
+// language chosen in the TUI, the locale.
+func TestLanguageRule(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("LABCTL_HOME", home)
+	t.Setenv("LANG", "en_US.UTF-8")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	if err := settings.Save(settings.Settings{Schema: settings.Schema, Lang: i18n.Ko}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		env, flag string
+		korean    bool
+		code      int
+	}{
+		{"", "", true, exitUsage},     // the TUI's choice reaches the commands
+		{"en", "", false, exitUsage},  // LABCTL_LANG is above it
+		{"", "en", false, exitUsage},  // --lang above all
+		{"xx", "", true, exitUsage},   // LABCTL_LANG=xx is an error, as --lang xx is, said in the TUI's language
+		{"xx", "ko", true, exitUsage}, // unless --lang decides
+	} {
+		t.Setenv("LABCTL_LANG", tc.env)
+		args := []string{"check", "ch99"}
+		if tc.flag != "" {
+			args = append(args, "--lang", tc.flag)
+		}
+		var out, errb bytes.Buffer
+		code := Main(args, Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
+		if code != tc.code || hasHangul(errb.String()) != tc.korean {
+			t.Errorf("LABCTL_LANG=%q --lang %q: exit %d, Korean %v, want %v:\n%s", tc.env, tc.flag, code, hasHangul(errb.String()), tc.korean, errb.String())
+		}
+		if tc.env == "xx" && tc.flag == "" && !strings.Contains(errb.String(), `LABCTL_LANG="xx"`) {
+			t.Errorf("LABCTL_LANG=xx not named:\n%s", errb.String())
 		}
 	}
 }
