@@ -36,8 +36,9 @@ type fakeBackend struct {
 	calls   []string
 	edited  []apply.Object
 
-	checkBlocks bool  // Check waits until cancelled
-	applyErr    error // ApplySolution fails
+	checkBlocks bool              // Check waits until cancelled
+	parked      []context.Context // the contexts of Checks waiting for it
+	applyErr    error             // ApplySolution fails
 	upErr       error
 	resetN      int
 }
@@ -45,6 +46,21 @@ type fakeBackend struct {
 func newFake(store *labs.Store) *fakeBackend {
 	return &fakeBackend{store: store, applied: map[string]bool{},
 		status: ClusterInfo{State: ClusterReady, Name: "lab", Version: "v1.35.8", Nodes: 3, ReadyNodes: 3, Ingress: "nginx"}}
+}
+
+// waiting counts the Checks parked until a cancellation that has not come:
+// a context's Err is set the moment it is cancelled, so a test that cancels
+// sees the count drop before the check's goroutine has even woken.
+func (f *fakeBackend) waiting() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, ctx := range f.parked {
+		if ctx.Err() == nil {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fakeBackend) call(s string) {
@@ -96,6 +112,9 @@ func (f *fakeBackend) Check(ctx context.Context, lang i18n.Lang, ch *labs.Chapte
 				o.OnStart(st.ID, spec.Name())
 			}
 			if f.checkBlocks {
+				f.mu.Lock()
+				f.parked = append(f.parked, ctx)
+				f.mu.Unlock()
 				<-ctx.Done()
 			}
 			res := verify.CheckResult{Step: st.ID, ID: spec.Name(), Kind: spec.Kind, Title: spec.Title.In(lang),
@@ -241,22 +260,26 @@ func (h *harness) update(msg tea.Msg) {
 	h.run(cmd)
 }
 
-// idle is how long send waits for a command that does not answer: long
-// enough for glamour under the race detector, short enough for the tests
-// whose fake blocks until cancelled.
-const idle = time.Second
+// settleLimit bounds how long send waits for the commands a message
+// started; past it the test fails rather than compare a half-drawn screen.
+// It is a hang detector, not a speed requirement: glamour under the race
+// detector on a loaded machine takes seconds.
+const settleLimit = time.Minute
 
-// send delivers msg and lets what it started settle.
+// send delivers msg and waits until everything it started has finished,
+// except the fake's checks parked until cancelled (a test of cancelling).
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()
 	h.update(msg)
-	for h.inflight > 0 {
+	deadline := time.After(settleLimit)
+	for h.inflight > h.fake.waiting() {
 		select {
 		case msg := <-h.pending:
 			h.inflight--
 			h.update(msg)
-		case <-time.After(idle):
-			return
+		case <-time.After(10 * time.Millisecond): // a check may just have parked
+		case <-deadline:
+			h.t.Fatalf("still busy %s after %T: %d commands in flight", settleLimit, msg, h.inflight)
 		}
 	}
 }

@@ -98,7 +98,7 @@ func TestKeySequences(t *testing.T) {
 			want: []string{"Applying your manifest", "✓ Service default/mine", "press e to edit it again"}},
 		{name: "edit with malformed YAML says where", setup: func(h *harness) { h.editWith = "apiVersion: v1\nkind: [\n" },
 			keys: []string{"enter", "enter", "e"}, screen: screenStep, calls: "",
-			want: []string{"mistake at line 1"}},
+			want: []string{"mistake at line 2"}},
 		{name: "editor failing applies nothing", keys: []string{"enter", "enter", "e"}, screen: screenStep, calls: "",
 			want: []string{"did not finish cleanly"}},
 	}
