@@ -1,14 +1,20 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
+	"strings"
 
 	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/styles"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+
+	"github.com/labctl/labctl/internal/mdtext"
 )
 
 func init() { extraCommands = append(extraCommands, newShowCommand) }
@@ -36,8 +42,7 @@ func newShowCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(g.streams.Out, out)
-			return err
+			return page(g.streams.Out, out)
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, g.t(flagRaw))
@@ -54,11 +59,11 @@ func renderMarkdown(md string, width int) (string, error) {
 	if os.Getenv("NO_COLOR") != "" {
 		style = styles.NoTTYStyle
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width-2))
+	r, err := glamour.NewTermRenderer(mdtext.StyleOption(style), glamour.WithWordWrap(width-2))
 	if err != nil {
 		return "", err
 	}
-	return r.Render(md)
+	return r.Render(mdtext.WrapCode(md, width-2))
 }
 
 func terminalWidth(w any) int {
@@ -68,4 +73,61 @@ func terminalWidth(w any) int {
 		}
 	}
 	return 80
+}
+
+// page shows text through the student's pager when it is longer than the
+// terminal, as git does: $PAGER (LABCTL_PAGER first; "cat" or empty turns
+// it off), else less with -R for colours, -F to quit when it fits and -X to
+// leave the text on the screen. Without a pager the text is printed.
+func page(w io.Writer, text string) error {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(w) || strings.Count(text, "\n") < terminalHeight(f) {
+		_, err := io.WriteString(w, text)
+		return err
+	}
+	argv := pagerCommand(os.Getenv("LABCTL_PAGER"), os.Getenv("PAGER"), exec.LookPath)
+	if argv == nil {
+		_, err := io.WriteString(w, text)
+		return err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(text), f, os.Stderr
+	if os.Getenv("LESS") == "" {
+		cmd.Env = append(os.Environ(), "LESS=FRX")
+	}
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return nil // the student quit the pager
+		}
+		_, err := io.WriteString(w, text) // the pager could not start
+		return err
+	}
+	return nil
+}
+
+// pagerCommand picks the pager: LABCTL_PAGER, then PAGER, then less (or
+// more on Windows) when installed; nil for none.
+func pagerCommand(labctlPager, pager string, lookPath func(string) (string, error)) []string {
+	for _, p := range []string{labctlPager, pager} {
+		if f := strings.Fields(p); len(f) > 0 {
+			if f[0] == "cat" {
+				return nil
+			}
+			return f
+		}
+	}
+	for _, p := range []string{"less", "more"} {
+		if _, err := lookPath(p); err == nil {
+			return []string{p}
+		}
+	}
+	return nil
+}
+
+func terminalHeight(f *os.File) int {
+	if _, h, err := term.GetSize(f.Fd()); err == nil && h > 0 {
+		return h
+	}
+	return 24
 }

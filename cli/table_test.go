@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -48,5 +49,26 @@ func TestDoctorFindingsAlignInKorean(t *testing.T) {
 		"                   → --ingress traefik\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestPagerCommand(t *testing.T) {
+	have := func(string) (string, error) { return "/usr/bin/less", nil }
+	none := func(string) (string, error) { return "", errors.New("not found") }
+	for _, tc := range []struct {
+		labctl, pager string
+		look          func(string) (string, error)
+		want          string
+	}{
+		{"", "", have, "less"},
+		{"", "", none, ""},
+		{"", "most -s", have, "most -s"},
+		{"less -S", "most", have, "less -S"},
+		{"", "cat", have, ""},
+		{"cat", "less", have, ""},
+	} {
+		if got := strings.Join(pagerCommand(tc.labctl, tc.pager, tc.look), " "); got != tc.want {
+			t.Errorf("LABCTL_PAGER=%q PAGER=%q: %q, want %q", tc.labctl, tc.pager, got, tc.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/mdtext"
 	"github.com/labctl/labctl/labs"
 )
 
@@ -38,11 +39,11 @@ const codeWrap = 240
 // renderMarkdown renders md with glamour for a pane of the given width,
 // wrapping prose at wrapAt cells.
 func renderMarkdown(md string, width, wrapAt int, style string) (string, error) {
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(wrapAt))
+	r, err := glamour.NewTermRenderer(mdtext.StyleOption(style), glamour.WithWordWrap(wrapAt))
 	if err != nil {
 		return "", err
 	}
-	out, err := r.Render(md)
+	out, err := r.Render(mdtext.WrapCode(md, wrapAt))
 	if err != nil {
 		return "", err
 	}
