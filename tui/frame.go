@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -41,21 +43,55 @@ func (m Model) frame() string {
 }
 
 // shortLine is the screen's keys on one line. When they do not all fit,
-// keys are dropped from the end but "? help" stays: it leads to the rest.
+// the screen's own keys are dropped from the end first; the keys a student
+// needs most — the language, quit, "? help" (which leads to the rest) —
+// stay, in their places, as long as anything fits.
 func (m Model) shortLine(keys []key.Binding, w int) string {
-	var rest []key.Binding
-	for _, k := range keys {
-		if !key.Matches(tea.KeyPressMsg{Code: '?', Text: "?"}, k) {
-			rest = append(rest, k)
+	k := m.c.keys
+	var own []key.Binding // every key but help, which always goes last
+	for _, b := range keys {
+		if !sameKeys(b, k.Help) {
+			own = append(own, b)
 		}
 	}
-	for n := len(rest); n >= 0; n-- {
-		line := m.short.ShortHelpView(append(rest[:n:n], m.c.keys.Help))
-		if displayWidth(line) <= w {
-			return line
+	// The order keys are given up in: arrows first (every TUI has them),
+	// then the screen's own keys from the end; language and quit never.
+	var arrows []int
+	for i, b := range own {
+		if sameKeys(b, k.Up) || sameKeys(b, k.Down) {
+			arrows = append(arrows, i)
 		}
 	}
-	return m.short.ShortHelpView([]key.Binding{m.c.keys.Help})
+	drop := [][]int{arrows} // the arrows go together
+	for i := len(own) - 1; i >= 0; i-- {
+		b := own[i]
+		if !sameKeys(b, k.Up) && !sameKeys(b, k.Down) && !sameKeys(b, k.Quit) && !sameKeys(b, k.Lang) {
+			drop = append(drop, []int{i})
+		}
+	}
+	for n := 0; n <= len(drop); n++ {
+		gone := map[int]bool{}
+		for _, group := range drop[:n] {
+			for _, i := range group {
+				gone[i] = true
+			}
+		}
+		var line []key.Binding
+		for i, b := range own {
+			if !gone[i] {
+				line = append(line, b)
+			}
+		}
+		if s := m.short.ShortHelpView(append(line, k.Help)); displayWidth(s) <= w {
+			return s
+		}
+	}
+	return m.short.ShortHelpView([]key.Binding{k.Help})
+}
+
+// sameKeys tells whether two bindings are for the same keys.
+func sameKeys(a, b key.Binding) bool {
+	return strings.Join(a.Keys(), " ") == strings.Join(b.Keys(), " ")
 }
 
 func (m Model) body(w, h int) string {

@@ -22,7 +22,7 @@ var (
 	msgKeyFocus    = i18n.M("tui.key.focus", "steps ⇄ lesson", "단계 ⇄ 설명")
 	msgKeyNext     = i18n.M("tui.key.next", "next step", "다음 단계")
 	msgKeyPrev     = i18n.M("tui.key.prev", "previous step", "이전 단계")
-	msgKeyCluster  = i18n.M("tui.key.cluster", "create/repair cluster", "클러스터 만들기·복구")
+	msgKeyCluster  = i18n.M("tui.key.cluster", "set up cluster", "클러스터 준비")
 	msgKeyApply    = i18n.M("tui.key.apply", "apply solution", "정답 적용")
 	msgKeyCheck    = i18n.M("tui.key.check", "check", "확인")
 	msgKeyHint     = i18n.M("tui.key.hint", "hint", "힌트")

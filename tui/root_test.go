@@ -63,7 +63,7 @@ func TestKeySequences(t *testing.T) {
 			want: []string{"Hints 4/4", "no more hints"}},
 		{name: "next and previous step", keys: []string{"enter", "enter", "n", "n", "p"}, screen: screenStep,
 			want: []string{"step 2/9", "Session affinity"}},
-		{name: "help opens and closes", keys: []string{"?"}, screen: screenHome, want: []string{"Keys", "Everywhere", "create/repair cluster"}},
+		{name: "help opens and closes", keys: []string{"?"}, screen: screenHome, want: []string{"Keys", "Everywhere", "set up cluster"}},
 		{name: "q closes help without quitting", keys: []string{"?", "q"}, screen: screenHome, want: []string{"Chapters"}},
 		{name: "q quits at home", keys: []string{"q"}, wantQuit: true},
 		{name: "ctrl+c quits when nothing runs", keys: []string{"enter", "ctrl+c"}, screen: screenChapter, wantQuit: true},
