@@ -255,3 +255,16 @@ func TestPortForward(t *testing.T) {
 		expect(t, l.check("portForward", params(localServer(t, "http-go"))), "fail (final)", msgPodMissing)
 	})
 }
+
+func TestLastLine(t *testing.T) {
+	for _, tc := range []struct{ log, want string }{
+		{"Error: unknown flag: --http_port\nUsage:\n  agnhost netexec [flags]\n\nFlags:\n      --http-port int   HTTP listen port (default 8080)\n", "Error: unknown flag: --http_port"},
+		{"2026/12/07 00:01:02 Started HTTP server on port 8080\n2026/12/07 00:01:02 listen tcp :8080: bind: address already in use\n", "2026/12/07 00:01:02 listen tcp :8080: bind: address already in use"},
+		{"hello\nworld\n\n", "world"},
+		{"", ""},
+	} {
+		if got := lastLine(tc.log); got != tc.want {
+			t.Errorf("lastLine(%q) = %q, want %q", tc.log, got, tc.want)
+		}
+	}
+}

@@ -155,8 +155,8 @@ func terminationEvidence(ctx context.Context, env *Env, p *corev1.Pod, container
 		what += ": " + firstLine(m)
 	}
 	ev := []string{env.t(evTermination, container, what)}
-	tail := int64(5)
-	limit := int64(4096)
+	tail := int64(60)
+	limit := int64(16 << 10)
 	b, err := env.Client.CoreV1().Pods(p.Namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: container, Previous: previous, TailLines: &tail, LimitBytes: &limit}).DoRaw(ctx)
 	if err != nil {
 		return ev
@@ -171,15 +171,24 @@ func terminationEvidence(ctx context.Context, env *Env, p *corev1.Pod, container
 	return ev
 }
 
-// lastLine is the last non-empty line of s, shortened.
+// errorWords mark the line of a log that says why a program stopped.
+var errorWords = []string{"error", "fatal", "panic", "fail", "unknown", "invalid", "denied", "not found", "refused", "in use", "no such", "cannot"}
+
+// lastLine is the line of a log that most likely says why the program
+// ended: the last one with an error word (cobra and flag print usage after
+// the error), else the last non-empty one; shortened.
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" {
-			// agnhost and cobra print usage after the error: the error is the first line of that block
-			if strings.HasPrefix(l, "Run '") || strings.HasPrefix(l, "Use \"") {
-				continue
+		l := strings.ToLower(lines[i])
+		for _, w := range errorWords {
+			if strings.Contains(l, w) {
+				return firstLine(lines[i])
 			}
+		}
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
 			return firstLine(l)
 		}
 	}
