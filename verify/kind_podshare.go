@@ -233,7 +233,8 @@ func (p podReachesPod) Check(ctx context.Context, env *Env) Outcome {
 	}
 	if failure != "" {
 		o := Failed(msgPodNoReach, fromRef, toRef, addr).With(env.t(evSeenFrom, containerName(from, p.Container), failure))
-		if settled(to) && refusedErr(failure) {
+		// both settled: a refusal or a silence (a NetworkPolicy) will not pass by waiting
+		if settled(to) && settled(from) {
 			o.Final = true
 		}
 		return o

@@ -196,3 +196,15 @@ func TestPodReachesPod(t *testing.T) {
 		expect(t, l.check("podReachesPod", p), "fail (final)", msgPodNoReach, "Connection refused")
 	})
 }
+
+func TestPodReachesPodWaitsForFreshPods(t *testing.T) {
+	a := running(pod("http-go", "10.244.1.5", "lab-worker", "app=http-go", cport{port: 8080}), time.Minute)
+	a.Namespace = "ch03"
+	b := running(pod("http-go", "10.244.2.7", "lab-worker2", "app=http-go", cport{port: 8080}), time.Second)
+	b.Namespace = "ch03-team-b"
+	l := newLab(t, a, b)
+	l.env.Exec = &fakeExec{run: func(string, string, []string) ExecResult {
+		return ExecResult{ExitCode: 28, Stderr: "curl: (28) Connection timed out after 3001 milliseconds"}
+	}}
+	expect(t, l.check("podReachesPod", `{from: http-go, fromNamespace: ch03, to: http-go, toNamespace: ch03-team-b, port: 8080}`), "fail", msgPodNoReach, "timed out")
+}
