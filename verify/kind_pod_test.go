@@ -143,6 +143,22 @@ func TestPodServes(t *testing.T) {
 		l := newLab(t, po)
 		expect(t, l.check("podServes", `{pod: two, port: 8080}`), "fail (final)", msgPodExitedZero, "exit code 0", "2 restarts", "keeps running")
 	})
+	t.Run("a completed init container is no trouble", func(t *testing.T) {
+		po := running(pod("http-go", "10.244.1.5", "lab-worker", "app=http-go", cport{port: 8080}), time.Minute)
+		po.Status.InitContainerStatuses = []corev1.ContainerStatus{{Name: "init",
+			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0, Reason: "Completed"}}}}
+		l := newLab(t, po)
+		expect(t, l.check("podServes", p), "pass", msgPodServes)
+	})
+	t.Run("restartPolicy Never: an ended container is final", func(t *testing.T) {
+		po := pod("http-go", "10.244.1.5", "lab-worker", "app=http-go")
+		po.Spec.RestartPolicy = corev1.RestartPolicyNever
+		po.Status.Phase = corev1.PodFailed
+		po.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app",
+			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 2, Reason: "Error"}}}}
+		l := newLab(t, po)
+		expect(t, l.check("podServes", p), "fail (final)", msgPodTerminated, "exit code 2, Error", "restartPolicy Never", "kubectl logs -n default http-go -c app")
+	})
 	t.Run("image pull failure names the image and the reason", func(t *testing.T) {
 		po := pod("http-go", "", "lab-worker", "app=http-go")
 		po.Status.Phase = corev1.PodPending

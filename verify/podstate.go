@@ -67,25 +67,18 @@ func podTrouble(ctx context.Context, env *Env, p *corev1.Pod) *Outcome {
 	if p.DeletionTimestamp != nil {
 		return ret(Failed(msgPodDeleting, ref))
 	}
-	statuses := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
-	for _, cs := range statuses {
-		if w := cs.State.Waiting; w != nil {
-			switch {
-			case imageErrors[w.Reason]:
-				return ret(Missing(msgPodImagePull, cs.Name, ref, cs.Image, w.Reason).With(w.Message))
-			case configErrors[w.Reason]:
-				return ret(Missing(msgPodConfigError, cs.Name, ref, w.Reason, w.Message))
-			case w.Reason == "CrashLoopBackOff":
-				return ret(crashed(ctx, env, p, cs))
-			}
+	for _, cs := range p.Status.InitContainerStatuses {
+		// an init container that ran to completion is how it should be
+		if t := cs.State.Terminated; t != nil && t.ExitCode == 0 {
+			continue
 		}
-		if t := cs.State.Terminated; t != nil {
-			if p.Spec.RestartPolicy == corev1.RestartPolicyNever || (p.Spec.RestartPolicy == corev1.RestartPolicyOnFailure && t.ExitCode == 0) {
-				return ret(Missing(msgPodTerminated, cs.Name, ref, t.ExitCode, t.Reason, p.Spec.RestartPolicy, p.Name, cs.Name).
-					With(terminationEvidence(ctx, env, p, cs.Name, t, false)...))
-			}
-			// between an exit and the kubelet's back-off: the same story
-			return ret(crashed(ctx, env, p, cs))
+		if o := containerTrouble(ctx, env, p, cs); o != nil {
+			return o
+		}
+	}
+	for _, cs := range p.Status.ContainerStatuses {
+		if o := containerTrouble(ctx, env, p, cs); o != nil {
+			return o
 		}
 	}
 	switch p.Status.Phase {
@@ -116,6 +109,31 @@ func podTrouble(ctx context.Context, env *Env, p *corev1.Pod) *Outcome {
 	}
 	if p.Status.PodIP == "" {
 		return ret(Failed(msgPodNoIP, ref))
+	}
+	return nil
+}
+
+// containerTrouble explains a container that waiting will not bring up.
+func containerTrouble(ctx context.Context, env *Env, p *corev1.Pod, cs corev1.ContainerStatus) *Outcome {
+	ref := p.Namespace + "/" + p.Name
+	ret := func(o Outcome) *Outcome { return &o }
+	if w := cs.State.Waiting; w != nil {
+		switch {
+		case imageErrors[w.Reason]:
+			return ret(Missing(msgPodImagePull, cs.Name, ref, cs.Image, w.Reason).With(w.Message))
+		case configErrors[w.Reason]:
+			return ret(Missing(msgPodConfigError, cs.Name, ref, w.Reason, w.Message))
+		case w.Reason == "CrashLoopBackOff":
+			return ret(crashed(ctx, env, p, cs))
+		}
+	}
+	if t := cs.State.Terminated; t != nil {
+		if p.Spec.RestartPolicy == corev1.RestartPolicyNever || (p.Spec.RestartPolicy == corev1.RestartPolicyOnFailure && t.ExitCode == 0) {
+			return ret(Missing(msgPodTerminated, cs.Name, ref, t.ExitCode, t.Reason, p.Spec.RestartPolicy, podFlag(p), cs.Name).
+				With(terminationEvidence(ctx, env, p, cs.Name, t, false)...))
+		}
+		// between an exit and the kubelet's back-off: the same story
+		return ret(crashed(ctx, env, p, cs))
 	}
 	return nil
 }
