@@ -64,7 +64,8 @@ func (s *Session) Close() {
 
 // Env is the verifier's view of this lab for a chapter.
 func (s *Session) Env(ch *labs.Chapter) *verify.Env {
-	return &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.Lang, Balancers: s.balancer}
+	return &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.Lang, Balancers: s.balancer,
+		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}}
 }
 
 // balancer opens the proxy core on a Service with a scheduler, for the

@@ -569,6 +569,13 @@ func (n *testNet) resolve(ctx context.Context, from Vantage, ip netip.Addr, port
 	if isNode {
 		return "", "node"
 	}
+	// a pod's IP with nothing listening on the port refuses the connection
+	pods, _ := c.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	for _, p := range pods.Items {
+		if p.Status.PodIP == ip.String() {
+			return "", "pod"
+		}
+	}
 	return "", ""
 }
 

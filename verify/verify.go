@@ -77,6 +77,8 @@ type Env struct {
 	Net     Network
 	// Balancers opens the proxy core on a Service (scheduler checks).
 	Balancers BalancerFactory
+	// Exec runs read-only commands in a container (the pod vantage point).
+	Exec      PodExec
 	Namespace string
 	Lang      i18n.Lang
 }
