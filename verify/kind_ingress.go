@@ -409,3 +409,23 @@ func certString(c *x509.Certificate) string {
 	}
 	return s + " until " + c.NotAfter.Format("2006-01-02")
 }
+
+// ingressBackends are the Services an Ingress sends traffic to: every
+// rule's paths and the default backend.
+func ingressBackends(ing *networkingv1.Ingress) []*networkingv1.IngressServiceBackend {
+	var out []*networkingv1.IngressServiceBackend
+	if b := ing.Spec.DefaultBackend; b != nil && b.Service != nil {
+		out = append(out, b.Service)
+	}
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP == nil {
+			continue
+		}
+		for _, p := range r.HTTP.Paths {
+			if p.Backend.Service != nil {
+				out = append(out, p.Backend.Service)
+			}
+		}
+	}
+	return out
+}

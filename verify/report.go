@@ -46,6 +46,10 @@ type CheckResult struct {
 	Attempts int      `json:"attempts"`
 	// Waited is true when the check polled until its deadline.
 	Waited bool `json:"waitedForDeadline,omitempty"`
+	// Settled is true when a failure came before the deadline because
+	// nothing the check depends on was changing; Note says so.
+	Settled bool   `json:"settled,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 // StepResult is the verdict of one step: pass only when every check passes.
@@ -118,6 +122,9 @@ func waitNote(l i18n.Lang, c CheckResult) string {
 	if c.Waited {
 		return txtWaited.F(l, c.Elapsed.String())
 	}
+	if c.Note != "" {
+		return c.Elapsed.String() + "; " + c.Note
+	}
 	return c.Elapsed.String()
 }
 
@@ -168,6 +175,9 @@ func (r Report) WriteJUnit(w io.Writer) error {
 			total += time.Duration(c.Elapsed)
 			tc := junitCase{Name: c.ID + ": " + c.Title, ClassName: r.Chapter + "." + s.ID, Time: secs(c.Elapsed), SystemOut: c.Message}
 			lines := append([]string{c.Message}, c.Evidence...)
+			if c.Note != "" {
+				lines = append(lines, c.Note)
+			}
 			if c.Hint != "" {
 				lines = append(lines, c.Hint)
 			}
