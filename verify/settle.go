@@ -62,10 +62,12 @@ type PodSet struct {
 }
 
 // Service, Ingress, Secret, Endpoints are ObjectRefs of those kinds.
-func Service(ns, name string) ObjectRef   { return ObjectRef{Kind: "Service", Namespace: ns, Name: name} }
-func Ingress(ns, name string) ObjectRef   { return ObjectRef{Kind: "Ingress", Namespace: ns, Name: name} }
-func Secret(ns, name string) ObjectRef    { return ObjectRef{Kind: "Secret", Namespace: ns, Name: name} }
-func Endpoints(ns, name string) ObjectRef { return ObjectRef{Kind: "Endpoints", Namespace: ns, Name: name} }
+func Service(ns, name string) ObjectRef { return ObjectRef{Kind: "Service", Namespace: ns, Name: name} }
+func Ingress(ns, name string) ObjectRef { return ObjectRef{Kind: "Ingress", Namespace: ns, Name: name} }
+func Secret(ns, name string) ObjectRef  { return ObjectRef{Kind: "Secret", Namespace: ns, Name: name} }
+func Endpoints(ns, name string) ObjectRef {
+	return ObjectRef{Kind: "Endpoints", Namespace: ns, Name: name}
+}
 
 const (
 	// DefaultSettleWindow is how long after its last change an object is
@@ -138,8 +140,12 @@ type settler struct {
 	seenPods map[string]bool
 }
 
-func (s *settler) starting(f string, a ...any)   { s.m.Starting = append(s.m.Starting, fmt.Sprintf(f, a...)) }
-func (s *settler) catchingUp(f string, a ...any) { s.m.CatchingUp = append(s.m.CatchingUp, fmt.Sprintf(f, a...)) }
+func (s *settler) starting(f string, a ...any) {
+	s.m.Starting = append(s.m.Starting, fmt.Sprintf(f, a...))
+}
+func (s *settler) catchingUp(f string, a ...any) {
+	s.m.CatchingUp = append(s.m.CatchingUp, fmt.Sprintf(f, a...))
+}
 
 // lastChange is when an object was created or last written by anyone.
 func lastChange(m metav1.Object) time.Time {
@@ -578,9 +584,9 @@ func serviceDeps(ns string, names ...string) Dependencies {
 // settledNote renders why a failure came early, or what was still moving
 // when the deadline came.
 var (
-	msgSettledNote = i18n.M("check.settled", "did not wait: nothing this check depends on was changing (the cluster had settled)", "기다리지 않았습니다: 이 확인이 기대는 것 중 바뀌고 있는 것이 없었습니다 (클러스터가 안정된 상태)")
+	msgSettledNote   = i18n.M("check.settled", "did not wait: nothing this check depends on was changing (the cluster had settled)", "기다리지 않았습니다: 이 확인이 기대는 것 중 바뀌고 있는 것이 없었습니다 (클러스터가 안정된 상태)")
 	msgStillStarting = i18n.M("check.still-starting", "the answer looked right, but pods it depends on were still starting at the deadline: %s", "답은 맞아 보였지만 마감 시각까지 이 확인이 기대는 파드가 아직 시작 중이었습니다: %s")
-	evStillMoving  = i18n.M("evidence.still-moving", "still changing at the deadline: %s", "마감 시각에도 바뀌는 중: %s")
+	evStillMoving    = i18n.M("evidence.still-moving", "still changing at the deadline: %s", "마감 시각에도 바뀌는 중: %s")
 )
 
 func joinReasons(rs []string) string {
