@@ -342,6 +342,15 @@ func (s *settler) loadBalancer(ctx context.Context, svc *corev1.Service) {
 	if err != nil || d.Status.ReadyReplicas == 0 {
 		return
 	}
+	// MetalLB said it cannot (an address outside its pools, a pool used up)
+	if evs, err := s.env.Client.CoreV1().Events(svc.Namespace).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, e := range evs.Items {
+			if e.InvolvedObject.Kind == "Service" && e.InvolvedObject.Name == svc.Name && e.Reason == "AllocationFailed" &&
+				!eventTime(e).Before(lastChange(svc).Add(-time.Second)) {
+				return
+			}
+		}
+	}
 	s.catchingUp("Service %s/%s waits for an EXTERNAL-IP from MetalLB", svc.Namespace, svc.Name)
 }
 
@@ -351,7 +360,7 @@ func (s *settler) ingress(ctx context.Context, ns, name string) error {
 		return ignoreNotFound(err)
 	}
 	s.recent("Ingress", ing)
-	if len(ing.Status.LoadBalancer.Ingress) == 0 && s.now.Sub(lastChange(ing)) < lbWindow {
+	if len(ing.Status.LoadBalancer.Ingress) == 0 && s.now.Sub(lastChange(ing)) < lbWindow && classProblem(ctx, s.env, ing) == nil {
 		s.catchingUp("Ingress %s/%s is not yet taken up by its controller", ns, name)
 	}
 	for _, t := range ing.Spec.TLS {
@@ -543,6 +552,16 @@ func readinessBudget(p *corev1.Pod) time.Duration {
 		}
 	}
 	return min(b, startCap)
+}
+
+// eventTime is when an event last happened.
+func eventTime(e corev1.Event) time.Time {
+	for _, t := range []time.Time{e.LastTimestamp.Time, e.EventTime.Time, e.FirstTimestamp.Time, e.CreationTimestamp.Time} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 func podPhrase(p *corev1.Pod) string {
