@@ -496,12 +496,13 @@ var stuckReasons = map[string]bool{
 }
 
 // pod notes a pod that is still starting: Pending (not unschedulable),
-// containers being created, Ready not yet reached while the readiness
-// probe may still pass, or being deleted.
+// containers being created, or Ready not yet reached while the readiness
+// probe may still pass.
 func (s *settler) pod(p *corev1.Pod) {
 	name := p.Namespace + "/" + p.Name
 	if p.DeletionTimestamp != nil {
-		s.starting("pod %s is terminating", name)
+		// Going away: its endpoint is already out, and it may take its
+		// whole grace period (30 s for a PID 1 that ignores SIGTERM).
 		return
 	}
 	if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
