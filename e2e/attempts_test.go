@@ -277,8 +277,17 @@ spec:
 			ingress("ingress-basic", "gasbugs.com", "/", "Prefix", "main-web", "{number: 8080}", "")), says: []string{"port 8080 of Service main-web", "80"}},
 		{name: "ingress-nginx's class on a Traefik cluster", chapter: "ch08", step: "host-rule", check: "gasbugs", yaml: docs(web("main-web"),
 			ingress("ingress-basic", "gasbugs.com", "/", "Prefix", "main-web", "{number: 80}", "  ingressClassName: nginx\n")), says: []string{`class "nginx"`, "traefik"}},
-		{name: "a rule without host", chapter: "ch08", step: "unknown-host", check: "known-and-unknown", yaml: docs(web("main-web"),
-			strings.Replace(ingMain, "  - host: gasbugs.com\n    http:", "  - http:", 1)), says: []string{"rule without host"}},
+		// (a rule without any host would take every host of the cluster,
+		// other chapters' included: the wildcard is the same mistake, kept
+		// to this attempt's own domain)
+		{name: "a wildcard rule", chapter: "ch08", step: "unknown-host", check: "known-and-unknown", yaml: docs(web("main-web"),
+			strings.Replace(ingMain, "  - host: gasbugs.com\n", "  - host: \"*.gasbugs.com\"\n", 1)+`  - host: gasbugs.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: main-web, port: {number: 80}}}
+`), says: []string{"rule for *.gasbugs.com", "takes unknown.gasbugs.com too"}},
 		{name: "fan-out to the wrong Service", chapter: "ch08", step: "fanout", check: "routes", yaml: docs(web("main-web"), web("dict-web"),
 			ingress("ingress-fanout", "fanout.gasbugs.com", "/main", "Prefix", "dict-web", "{number: 80}", "")+`      - path: /dict
         pathType: Prefix

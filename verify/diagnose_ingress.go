@@ -24,7 +24,8 @@ var (
 	msgDiagBackendMissing = i18n.M("diag.ing-backend-missing", "Ingress %s sends host %s to Service %s, which does not exist (Services here: %s)", "Ingress %s 가 호스트 %s 를 없는 Service %s 로 보냅니다 (여기 있는 Service: %s)")
 	msgDiagBackendPort    = i18n.M("diag.ing-backend-port", "Ingress %[1]s sends host %[2]s to port %[3]s of Service %[4]s, which has no such port (it has: %[5]s): the backend port is the Service's port, not the pod's", "Ingress %[1]s 가 호스트 %[2]s 를 Service %[4]s 에 없는 포트 %[3]s 로 보냅니다 (있는 포트: %[5]s): 백엔드 포트는 파드가 아니라 Service 의 포트입니다")
 	msgDiagReachedOther   = i18n.M("diag.ing-reached-other", "host %[1]s path %[2]s reached pod %[3]s, which is not a pod of Service %[4]s", "호스트 %[1]s 경로 %[2]s 가 Service %[4]s 의 파드가 아닌 %[3]s 에 닿았습니다")
-	msgDiagCatchAll       = i18n.M("diag.ing-catch-all", "Ingress %s has a rule without host, which takes every host (%s answered %d, want 404): give every rule its host", "Ingress %s 에 host 없는 규칙이 있어서 모든 호스트를 받습니다 (%s 가 %d 로 응답, 404 여야 함): 규칙마다 host 를 적으세요")
+	msgDiagCatchAll       = i18n.M("diag.ing-catch-all", "Ingress %s has a rule for %s, which takes %s too (it answered %d, want 404): a rule should name its host exactly", "Ingress %s 의 %s 규칙이 %s 까지 받습니다 (%d 로 응답, 404 여야 함): 규칙에는 호스트를 정확히 적으세요")
+	txtEveryHost          = i18n.M("diag.ing-every-host", "every host (no host:)", "모든 호스트 (host: 없음)")
 	msgDiagTLSHosts       = i18n.M("diag.tls-hosts", "Ingress %s's tls: entry for Secret %s lists hosts %s, which do not include %s, the host of the rule: add it to tls.hosts", "Ingress %s 의 Secret %s tls: 항목의 hosts 가 %s 라서 규칙의 호스트 %s 가 빠져 있습니다: tls.hosts 에 넣으세요")
 	msgDiagTLSOtherSecret = i18n.M("diag.tls-other-secret", "Ingress %s's tls: for %s names Secret %s, want %s", "Ingress %s 의 %s 용 tls: 가 Secret %s 를 가리킵니다. %s 여야 합니다")
 	msgDiagKeyPair        = i18n.M("diag.tls-keypair", "Secret %s: tls.key does not belong to tls.crt (%s), so the controller cannot use it: make both with the same openssl command run", "Secret %s: tls.key 가 tls.crt 와 짝이 아닙니다 (%s). 그래서 컨트롤러가 쓸 수 없습니다: 한 번의 openssl 실행으로 둘을 함께 만드세요")
@@ -191,20 +192,17 @@ func diagnoseRoute(ctx context.Context, env *Env, ing *networkingv1.Ingress, hos
 	return nil
 }
 
-// catchAll names an Ingress of the namespace with a rule without host.
-func catchAll(ctx context.Context, env *Env, ns string) string {
-	list, err := env.Client.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return ""
+// catchAll names the Ingress and the rule (a wildcard, or no host at
+// all) that take a host no rule names.
+func catchAll(ctx context.Context, env *Env, ns, host string) (ingress, rule string) {
+	rules, names := rulesFor(ctx, env, ns, host)
+	if len(rules) == 0 {
+		return "", ""
 	}
-	for _, ing := range list.Items {
-		for _, r := range ing.Spec.Rules {
-			if r.Host == "" {
-				return ing.Name
-			}
-		}
+	if rules[0].Host == "" {
+		return names[0], env.t(txtEveryHost)
 	}
-	return ""
+	return names[0], rules[0].Host
 }
 
 // tlsProblem: why the Ingress's tls: does not give host the Secret.

@@ -42,6 +42,11 @@ func TestIngressDiagnoses(t *testing.T) {
 			route{"*.gasbugs.com", "/", "dict-web"}))
 		expect(t, l.check("ingressRoute", fanout), "pass", msgRoutesOK)
 	})
+	t.Run("a wildcard rule takes the unknown host", func(t *testing.T) {
+		l := ingressLab(t, traefikController, ingressObj("ingress-basic", "", route{"*.gasbugs.com", "/", "main-web"}, route{"gasbugs.com", "/", "main-web"}))
+		expect(t, l.check("ingressRoute", `{ingress: ingress-basic, cases: [{host: gasbugs.com, service: main-web}, {host: unknown.gasbugs.com, expect: notFound}]}`),
+			"fail", msgDiagCatchAll, "Ingress ingress-basic has a rule for *.gasbugs.com, which takes unknown.gasbugs.com too (it answered 200, want 404)")
+	})
 	t.Run("no rule for the host names the hosts there are", func(t *testing.T) {
 		l := ingressLab(t, traefikController, ingressObj("ingress-basic", "", route{"gasbug.com", "/", "main-web"}))
 		expect(t, l.check("ingressRoute", gasbugs), "fail (final)", msgNoRuleForHost, "hosts: ingress-basic: gasbug.com")

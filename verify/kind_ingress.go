@@ -236,8 +236,8 @@ func (p ingressRoute) Check(ctx context.Context, env *Env) Outcome {
 			}
 		case "notFound":
 			if r.Status != 404 {
-				if name := catchAll(ctx, env, ns); name != "" {
-					return Failed(msgDiagCatchAll, name, c.Host, r.Status).With(ev...)
+				if name, rule := catchAll(ctx, env, ns, c.Host); name != "" {
+					return Failed(msgDiagCatchAll, name, rule, c.Host, r.Status).With(ev...)
 				}
 				return Failed(msgRouteNot404, c.Host, r.Status).With(ev...)
 			}

@@ -142,7 +142,7 @@ func TestIngressRoute(t *testing.T) {
 	t.Run("a rule without host answers every host", func(t *testing.T) {
 		l := ingressLab(t, nginxController, basic(), ingressObj("catch-all", "", route{"", "/", "dict-web"}))
 		expect(t, l.check("ingressRoute", unknown), "fail", msgDiagCatchAll,
-			"Ingress catch-all has a rule without host", "unknown.gasbugs.com answered 200, want 404", `-> HTTP 200 "dict-web-a"`)
+			"Ingress catch-all has a rule for every host (no host:), which takes unknown.gasbugs.com too (it answered 200, want 404)", `-> HTTP 200 "dict-web-a"`)
 	})
 	const missing = `{ingress: ingress-missing, cases: [{host: missing.gasbugs.com, expect: backendMissing, service: no-such-service}]}`
 	missingIng := func() *ingressObjT {
