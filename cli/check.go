@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/verify"
 )
 
@@ -28,13 +31,27 @@ func newCheckCommand(g *globals) *cobra.Command {
 			if err := outputFlag(g, f.output, "text", "json", "junit"); err != nil {
 				return err
 			}
+			// -o json and -o junit always print a document, even when
+			// nothing could be checked: grading scripts read stdout.
+			failed := func(chapter string, err error) error {
+				if f.output != "text" {
+					if werr := writeReport(g, verify.ErrorReport(chapter, g.lang, i18n.Localize(err, g.lang)), f.output); werr != nil {
+						return werr
+					}
+				}
+				var usage *usageError
+				if errors.As(err, &usage) || cluster.IsEnvironment(err) {
+					return err // exit 2, as documented
+				}
+				return &usageError{err: err} // the chapter could not be loaded: exit 2 too
+			}
 			ch, idx, err := g.chapterSteps(args[0], f.steps)
 			if err != nil {
-				return err
+				return failed(args[0], err)
 			}
 			s, err := g.session(cmd.Context())
 			if err != nil {
-				return err // an environment error: exit 2
+				return failed(ch.ID, err)
 			}
 			defer s.Close()
 			rep := s.Check(cmd.Context(), ch, idx, verify.Options{Timeout: f.timeout})

@@ -32,6 +32,7 @@ func TestLabctl(t *testing.T) {
 		{"ch07", testChapter07},
 		{"ch08", testChapter08},
 		{"ch03", testChapter03},
+		{"student attempts", testAttempts},
 		{"tui in tmux", testTUI},
 		{"down", testDown},
 	}

@@ -168,6 +168,9 @@ func resultDetail(c *common, r verify.CheckResult, width int) string {
 			}
 			b.WriteString(st.Muted.Render("    │ "+clip(e, w-2)) + "\n")
 		}
+		if r.Note != "" { // why it did not wait for the deadline
+			b.WriteString(st.Muted.Render("    "+clip(r.Note, w)) + "\n")
+		}
 		if r.Hint != "" {
 			b.WriteString(hang("    ", st.Accent.Render("→ "+msgHintLabel.F(c.lang)+": "), r.Hint, width) + "\n")
 		}

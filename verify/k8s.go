@@ -99,7 +99,10 @@ type endpoint struct {
 }
 
 // readyEndpoints lists the ready addresses of a Service from its
-// EndpointSlices (what kube-proxy and CoreDNS use).
+// EndpointSlices (what kube-proxy and CoreDNS use). An address that stands
+// for a pod counts only while the pod's own Ready condition is true: a
+// Service may publish pods that are not ready (publishNotReadyAddresses)
+// or terminating, and those are not ready pods.
 func readyEndpoints(ctx context.Context, env *Env, svc *corev1.Service) ([]endpoint, error) {
 	slices, err := env.Client.DiscoveryV1().EndpointSlices(svc.Namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: svc.Name}).String(),
@@ -107,12 +110,36 @@ func readyEndpoints(ctx context.Context, env *Env, svc *corev1.Service) ([]endpo
 	if err != nil {
 		return nil, err
 	}
+	var pods map[string]*corev1.Pod
+	podReady := func(name string) (bool, error) {
+		if pods == nil {
+			list, err := env.Client.CoreV1().Pods(svc.Namespace).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return false, err
+			}
+			pods = map[string]*corev1.Pod{}
+			for i := range list.Items {
+				pods[list.Items[i].Name] = &list.Items[i]
+			}
+		}
+		p := pods[name]
+		return p != nil && podIsReady(p), nil
+	}
 	seen := map[netip.Addr]bool{}
 	var out []endpoint
 	for _, s := range slices.Items {
 		for _, ep := range s.Endpoints {
 			if ep.Conditions.Ready != nil && !*ep.Conditions.Ready {
 				continue
+			}
+			if ep.TargetRef != nil && ep.TargetRef.Kind == "Pod" {
+				ok, err := podReady(ep.TargetRef.Name)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
 			}
 			for _, a := range ep.Addresses {
 				ip, err := netip.ParseAddr(a)

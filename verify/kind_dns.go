@@ -112,6 +112,9 @@ func (p dnsRecords) Check(ctx context.Context, env *Env) Outcome {
 	got := aRecords(msg)
 	ev = append(ev, env.t(evReadyPods, env.list(want)))
 	if len(want) == 0 {
+		if d := podProblem(ctx, env, svc.Name, notReadyPods(selected(ctx, env, svc))); d != nil {
+			return d.outcome().With(ev...)
+		}
 		return Failed(msgEndpointsNone, svc.Name).With(ev...).With(selectorDiagnosis(ctx, env, svc)...)
 	}
 	if strings.Join(got, ",") == strings.Join(want, ",") {
@@ -119,6 +122,9 @@ func (p dnsRecords) Check(ctx context.Context, env *Env) Outcome {
 	}
 	if len(got) == 1 && got[0] == svc.Spec.ClusterIP {
 		return Failed(msgDNSNotHeadless, fqdn, svc.Spec.ClusterIP).With(ev...)
+	}
+	if svc.Spec.PublishNotReadyAddresses {
+		return Failed(msgDNSPublishNotReady, fqdn, svc.Name).With(ev...)
 	}
 	return Failed(msgDNSPodsDiffer, fqdn).With(ev...)
 }

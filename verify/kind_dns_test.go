@@ -66,8 +66,8 @@ func TestDNSRecords(t *testing.T) {
 		s := headless("None")
 		s.Spec.PublishNotReadyAddresses = true
 		l := newLab(t, objs(httpGo(2), one(notReady(pod("http-go-z", "10.244.1.99", "lab-worker", "app=http-go")), s))...)
-		expect(t, l.check("dnsRecords", podsOf), "fail", msgDNSPodsDiffer,
-			"the A records of http-go-headless.default.svc.cluster.local. are not the ready pods' IPs",
+		expect(t, l.check("dnsRecords", podsOf), "fail", msgDNSPublishNotReady,
+			"include pods that are not Ready: Service http-go-headless has publishNotReadyAddresses: true",
 			"-> 10.244.1.10; 10.244.1.11; 10.244.1.99", "ready pods: 10.244.1.10, 10.244.1.11")
 	})
 	t.Run("not headless: the ClusterIP answers", func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/i18n"
 )
 
 // nodePort proves a NodePort answers on every node's address: from inside
@@ -93,6 +95,9 @@ func (p nodePort) Check(ctx context.Context, env *Env) Outcome {
 			return Errored(errs[i])
 		}
 		if results[i].Status == 0 {
+			if d := diagnoseService(ctx, env, svc, nil, pr.from); d != nil {
+				return d.outcome().With(env.t(evNodeFrom, pr.node, pr.url, env.vantage(pr.from), env.describe(results[i]))).With(endpointsEvidence(ctx, env, svc)...)
+			}
 			return Failed(msgNodePortSilent, pr.node, pr.url, env.vantage(pr.from)).With(env.describe(results[i])).With(endpointsEvidence(ctx, env, svc)...)
 		}
 		ev = append(ev, env.t(evNodeFrom, pr.node, pr.url, env.vantage(pr.from), env.describe(results[i])))
@@ -143,6 +148,9 @@ func (p loadBalancerIP) Check(ctx context.Context, env *Env) Outcome {
 	}
 	pools, perr := env.poolRanges(ctx)
 	if ip == "" {
+		if want := svc.Annotations[metallbIPsAnnotation]; want != "" && perr == nil && len(pools) > 0 && !inPools(want, pools) {
+			return Failed(msgDiagLBAnnotation, svc.Name, want, env.pools(pools)).With(metallbIPsAnnotation + ": " + want)
+		}
 		o := Failed(msgLBPending, svc.Name)
 		if perr != nil || len(pools) == 0 {
 			o = o.With(env.t(evNoPools))
@@ -176,11 +184,39 @@ func (p loadBalancerIP) Check(ctx context.Context, env *Env) Outcome {
 			return Errored(err)
 		}
 		if rs[0].Status == 0 {
+			if d := diagnoseService(ctx, env, svc, sp, v); d != nil {
+				return d.outcome().With(env.t(evFrom, url, env.vantage(v), env.describe(rs[0]))).With(endpointsEvidence(ctx, env, svc)...)
+			}
 			return Failed(msgLBSilent, url, env.vantage(v)).With(env.describe(rs[0])).With(endpointsEvidence(ctx, env, svc)...)
 		}
 		ev = append(ev, env.t(evFrom, url, env.vantage(v), env.describe(rs[0])))
 	}
 	return Passed(msgLBAnswers, svc.Name, ip).With(ev...)
+}
+
+// metallbIPsAnnotation asks MetalLB for given addresses from its pools.
+const metallbIPsAnnotation = "metallb.io/loadBalancerIPs"
+
+var msgDiagLBAnnotation = i18n.M("diag.lb-annotation", "Service %s asks MetalLB for %s (metallb.io/loadBalancerIPs), which is not in its pool %s: choose an address from the pool, or remove the annotation", "Service %s 가 MetalLB 에 %s 를 달라고 하지만 (metallb.io/loadBalancerIPs) 그 주소는 주소 풀 %s 밖입니다: 풀 안의 주소를 고르거나 어노테이션을 지우세요")
+
+// inPools reports whether every address of a comma-separated list is in a pool.
+func inPools(list string, pools []cluster.Pool) bool {
+	for _, a := range strings.Split(list, ",") {
+		ip, err := netip.ParseAddr(strings.TrimSpace(a))
+		if err != nil {
+			return false
+		}
+		in := false
+		for _, r := range pools {
+			if r.Contains(ip) {
+				in = true
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *Env) pools(rs []cluster.Pool) string {

@@ -111,6 +111,9 @@ func (p ingressAssigned) Check(ctx context.Context, env *Env) Outcome {
 		addrs = append(addrs, in.IP+in.Hostname)
 	}
 	if len(addrs) == 0 {
+		if d := classProblem(ctx, env, ing); d != nil {
+			return d.outcome()
+		}
 		return Failed(msgIngressNoAddress, ing.Name, class)
 	}
 	return Passed(msgIngressAssigned, ing.Name, class, strings.Join(addrs, ", "))
@@ -209,8 +212,8 @@ func (p ingressRoute) Check(ctx context.Context, env *Env) Outcome {
 		ev = append(ev, line)
 		switch c.Expect {
 		case "backend":
-			if !hostRuled(ing, c.Host) {
-				return Missing(msgNoRuleForHost, ing.Name, c.Host).With(ev...)
+			if !hostRuled(ctx, env, ns, c.Host) {
+				return Missing(msgNoRuleForHost, ing.Name, c.Host).With(ev...).With(hostsEvidence(ctx, env, ns))
 			}
 			svc, miss := service(ctx, env, ns, c.Service)
 			if miss != nil {
@@ -222,14 +225,24 @@ func (p ingressRoute) Check(ctx context.Context, env *Env) Outcome {
 			}
 			pods := podNames(eps)
 			if r.Status != 200 || !pods[strings.TrimSpace(r.Body)] {
+				other := ""
+				if r.Status == 200 {
+					other = firstLine(r.Body)
+				}
+				if d := diagnoseRoute(ctx, env, ing, c.Host, c.Path, c.Service, controller, other); d != nil {
+					return d.outcome().With(ev...).With(env.t(evPodsOf, c.Service, env.list(keys(pods))))
+				}
 				return Failed(msgRouteWrong, c.Host, c.Path, c.Service).With(ev...).With(env.t(evPodsOf, c.Service, env.list(keys(pods))))
 			}
 		case "notFound":
 			if r.Status != 404 {
+				if name, rule := catchAll(ctx, env, ns, c.Host); name != "" {
+					return Failed(msgDiagCatchAll, name, rule, c.Host, r.Status).With(ev...)
+				}
 				return Failed(msgRouteNot404, c.Host, r.Status).With(ev...)
 			}
 		case "backendMissing":
-			if !hostRuled(ing, c.Host) {
+			if !hostRuled(ctx, env, ns, c.Host) {
 				return Missing(msgNoRuleForHost, ing.Name, c.Host).With(ev...)
 			}
 			if _, err := env.Client.CoreV1().Services(ns).Get(ctx, c.Service, metav1.GetOptions{}); err == nil {
@@ -266,13 +279,29 @@ func controllerName(c string) string {
 	return c
 }
 
-func hostRuled(ing *networkingv1.Ingress, host string) bool {
-	for _, r := range ing.Spec.Rules {
-		if r.Host == host {
-			return true
+// hostRuled reports whether any Ingress of the namespace takes host (by
+// name, wildcard, or a rule without host): one Ingress or several, the
+// behaviour is the same.
+func hostRuled(ctx context.Context, env *Env, ns, host string) bool {
+	rules, _ := rulesFor(ctx, env, ns, host)
+	return len(rules) > 0
+}
+
+// hostsEvidence lists the hosts the namespace's Ingresses take.
+func hostsEvidence(ctx context.Context, env *Env, ns string) string {
+	var hosts []string
+	if list, err := env.Client.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, ing := range list.Items {
+			for _, r := range ing.Spec.Rules {
+				h := r.Host
+				if h == "" {
+					h = "*"
+				}
+				hosts = append(hosts, ing.Name+": "+h)
+			}
 		}
 	}
-	return false
+	return "hosts: " + env.list(hosts)
 }
 
 func keys(m map[string]bool) []string {
@@ -318,11 +347,17 @@ func (p tlsCertificate) Check(ctx context.Context, env *Env) Outcome {
 	if err != nil {
 		return Missing(msgSecretBadCert, sec.Name, err.Error())
 	}
+	if d := keyPairProblem(sec); d != nil {
+		return d.outcome()
+	}
 	ing, miss := ingress(ctx, env, ns, p.Ingress)
 	if miss != nil {
 		return *miss
 	}
 	if !tlsFor(ing, p.Host, p.Secret) {
+		if d := tlsProblem(ing, p.Host, p.Secret); d != nil {
+			return d.outcome()
+		}
 		return Missing(msgIngressNoTLS, ing.Name, p.Host, p.Secret)
 	}
 	_, httpsURL, err := env.Net.IngressURLs(ctx)
@@ -408,4 +443,24 @@ func certString(c *x509.Certificate) string {
 		s += " issuer CN=" + c.Issuer.CommonName
 	}
 	return s + " until " + c.NotAfter.Format("2006-01-02")
+}
+
+// ingressBackends are the Services an Ingress sends traffic to: every
+// rule's paths and the default backend.
+func ingressBackends(ing *networkingv1.Ingress) []*networkingv1.IngressServiceBackend {
+	var out []*networkingv1.IngressServiceBackend
+	if b := ing.Spec.DefaultBackend; b != nil && b.Service != nil {
+		out = append(out, b.Service)
+	}
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP == nil {
+			continue
+		}
+		for _, p := range r.HTTP.Paths {
+			if p.Backend.Service != nil {
+				out = append(out, p.Backend.Service)
+			}
+		}
+	}
+	return out
 }

@@ -112,8 +112,8 @@ func TestIngressRoute(t *testing.T) {
 	t.Run("wrong backend", func(t *testing.T) {
 		l := ingressLab(t, nginxController, ingressObj("ingress-fanout", "nginx",
 			route{"dict.gasbugs.com", "/", "dict-web"}, route{"fanout.gasbugs.com", "/main", "dict-web"}, route{"fanout.gasbugs.com", "/dict", "dict-web"}))
-		expect(t, l.check("ingressRoute", fanout), "fail", msgRouteWrong,
-			"Host fanout.gasbugs.com path /main does not reach a pod of Service main-web",
+		expect(t, l.check("ingressRoute", fanout), "fail", msgDiagWrongBackend,
+			"host fanout.gasbugs.com path /main goes to Service dict-web (Ingress ingress-fanout), want main-web",
 			`Host fanout.gasbugs.com /main -> HTTP 200 "dict-web-a"`, "pods of main-web: main-web-a")
 	})
 	t.Run("the backend has no pods", func(t *testing.T) {
@@ -141,8 +141,8 @@ func TestIngressRoute(t *testing.T) {
 	})
 	t.Run("a rule without host answers every host", func(t *testing.T) {
 		l := ingressLab(t, nginxController, basic(), ingressObj("catch-all", "", route{"", "/", "dict-web"}))
-		expect(t, l.check("ingressRoute", unknown), "fail", msgRouteNot404,
-			"Host unknown.gasbugs.com answered 200, want 404", `-> HTTP 200 "dict-web-a"`)
+		expect(t, l.check("ingressRoute", unknown), "fail", msgDiagCatchAll,
+			"Ingress catch-all has a rule for every host (no host:), which takes unknown.gasbugs.com too (it answered 200, want 404)", `-> HTTP 200 "dict-web-a"`)
 	})
 	const missing = `{ingress: ingress-missing, cases: [{host: missing.gasbugs.com, expect: backendMissing, service: no-such-service}]}`
 	missingIng := func() *ingressObjT {
@@ -268,10 +268,22 @@ func TestTLSCertificate(t *testing.T) {
 			t.Errorf("sent traffic: %v", l.net.calls)
 		}
 	})
-	t.Run("a tls section for another host is final", func(t *testing.T) {
+	t.Run("tls hosts that do not include the rule's host", func(t *testing.T) {
 		l := ingressLab(t, nginxController, tlsSecret("tls-secret", newCert(t, "kube-book.com", "kube-book.com")),
 			withTLS(ingressObj("ingress-ssl", "", route{"kube-book.com", "/", "book-web"}), "tls-secret", "book.com"))
-		expect(t, l.check("tlsCertificate", p), "fail (final)", msgIngressNoTLS)
+		expect(t, l.check("tlsCertificate", p), "fail", msgDiagTLSHosts,
+			"tls: entry for Secret tls-secret lists hosts book.com, which do not include kube-book.com, the host of the rule")
+	})
+	t.Run("tls names another Secret", func(t *testing.T) {
+		l := ingressLab(t, nginxController, tlsSecret("tls-secret", newCert(t, "kube-book.com", "kube-book.com")),
+			withTLS(ingressObj("ingress-ssl", "", route{"kube-book.com", "/", "book-web"}), "tls-secrte", "kube-book.com"))
+		expect(t, l.check("tlsCertificate", p), "fail", msgDiagTLSOtherSecret, "tls: for kube-book.com names Secret tls-secrte, want tls-secret")
+	})
+	t.Run("tls.key of another certificate", func(t *testing.T) {
+		sec := tlsSecret("tls-secret", newCert(t, "kube-book.com", "kube-book.com"))
+		sec.Data[corev1.TLSPrivateKeyKey] = newCert(t, "kube-book.com").keyPEM
+		l := ingressLab(t, nginxController, sec, withTLS(ingressObj("ingress-ssl", "", route{"kube-book.com", "/", "book-web"}), "tls-secret", "kube-book.com"))
+		expect(t, l.check("tlsCertificate", p), "fail", msgDiagKeyPair, "tls.key does not belong to tls.crt")
 	})
 	t.Run("a tls section without hosts covers every host", func(t *testing.T) {
 		l := ingressLab(t, nginxController, tlsSecret("tls-secret", newCert(t, "kube-book.com", "kube-book.com")),

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // serviceEndpoints proves a Service has backends: at least minReady ready
@@ -61,11 +62,17 @@ func (p serviceEndpoints) Check(ctx context.Context, env *Env) Outcome {
 		if strings.Join(got, ",") == strings.Join(p.Addresses, ",") {
 			return Passed(msgEndpointsExact, svc.Name, strings.Join(got, ", "))
 		}
+		if d := addressesElsewhere(ctx, env, svc, p.Addresses); d != nil {
+			return d.outcome().With(env.t(evEndpoints, env.list(got)))
+		}
 		return Failed(msgEndpointsWrong, svc.Name, strings.Join(p.Addresses, ", ")).
 			With(env.t(evEndpoints, env.list(got)))
 	}
 	if len(eps) >= p.MinReady {
 		return Passed(msgEndpointsReady, svc.Name, len(eps)).With(env.t(evEndpoints, env.list(got)))
+	}
+	if d := podProblem(ctx, env, svc.Name, notReadyPods(selected(ctx, env, svc))); d != nil {
+		return d.outcome().With(env.t(evEndpoints, env.list(got))).With(selectorDiagnosis(ctx, env, svc)...)
 	}
 	if len(eps) == 0 {
 		return Failed(msgEndpointsNone, svc.Name).With(selectorDiagnosis(ctx, env, svc)...)
@@ -121,7 +128,16 @@ func (p serviceReachable) Check(ctx context.Context, env *Env) Outcome {
 		return Errored(err)
 	}
 	r := fromNode[0]
+	if r.Status != 0 && p.BodyContains != "" && !strings.Contains(r.Body, p.BodyContains) {
+		if pods := selected(ctx, env, svc); len(pods) > 0 {
+			return Failed(msgDiagOtherPods, svc.Name, labels.SelectorFromSet(svc.Spec.Selector).String(), strings.Join(owners(pods), ", ")).
+				With(env.describe(r))
+		}
+	}
 	if r.Status == 0 || (p.BodyContains != "" && !strings.Contains(r.Body, p.BodyContains)) {
+		if d := diagnoseService(ctx, env, svc, sp, FromNode); d != nil {
+			return d.outcome().With(env.describe(r)).With(endpointsEvidence(ctx, env, svc)...)
+		}
 		return Failed(msgNoAnswerFromNode, url).With(env.describe(r)).With(endpointsEvidence(ctx, env, svc)...)
 	}
 	if p.Expect == "reachable" {
@@ -208,6 +224,9 @@ func (p sessionAffinity) Check(ctx context.Context, env *Env) Outcome {
 		return Errored(err)
 	}
 	if len(eps) < 2 {
+		if d := podProblem(ctx, env, svc.Name, notReadyPods(selected(ctx, env, svc))); d != nil {
+			return d.outcome()
+		}
 		return Failed(msgAffinityNeedsPods, svc.Name, len(eps))
 	}
 	url := "http://" + hostPort(svc.Spec.ClusterIP, sp.Port) + "/"
@@ -225,15 +244,24 @@ func (p sessionAffinity) Check(ctx context.Context, env *Env) Outcome {
 	}
 	ev := []string{"sessionAffinity: " + string(svc.Spec.SessionAffinity), env.t(evAnswers, countsString(counts))}
 	if failed > 0 {
+		if d := diagnoseService(ctx, env, svc, sp, FromNode); d != nil {
+			return d.outcome().With(ev...)
+		}
 		return Failed(msgAffinityErrors, failed, len(rs)).With(ev...)
 	}
 	switch {
 	case p.Expect == "sticky" && len(counts) == 1:
 		return Passed(msgAffinitySticky, len(rs), svc.Name).With(ev...)
 	case p.Expect == "sticky":
+		if other := affinityElsewhere(ctx, env, svc); other != "" {
+			return Failed(msgDiagAffinityElse, other, svc.Name).With(ev...)
+		}
 		return Failed(msgAffinityNotSticky, len(rs), len(counts)).With(ev...)
 	case len(counts) >= 2:
 		return Passed(msgAffinitySpread, len(rs), len(counts)).With(ev...)
+	}
+	if svc.Spec.SessionAffinity == corev1.ServiceAffinityClientIP {
+		return Failed(msgDiagAffinityOn, svc.Name, string(svc.Spec.SessionAffinity)).With(ev...)
 	}
 	return Failed(msgAffinityNotSpread, len(rs), svc.Name).With(ev...)
 }
@@ -296,7 +324,7 @@ func (p servicePorts) Check(ctx context.Context, env *Env) Outcome {
 		if sp.Port != want.Port {
 			return Missing(msgPortNumber, svc.Name, want.Name, sp.Port, want.Port)
 		}
-		if want.TargetPort != "" && sp.TargetPort.String() != want.TargetPort {
+		if want.TargetPort != "" && sp.TargetPort.String() != want.TargetPort && !samePort(ctx, env, svc, sp.TargetPort, want.TargetPort) {
 			return Missing(msgTargetPort, svc.Name, want.Name, sp.TargetPort.String(), want.TargetPort)
 		}
 		scheme := "http"
@@ -326,6 +354,10 @@ func (p servicePorts) Check(ctx context.Context, env *Env) Outcome {
 			return Errored(errs[i])
 		}
 		if rs[i].Status == 0 {
+			sp, _ := servicePort(svc, p.Ports[i].Name)
+			if d := diagnoseService(ctx, env, svc, sp, FromNode); d != nil {
+				return d.outcome().With(env.describe(rs[i])).With(endpointsEvidence(ctx, env, svc)...)
+			}
 			return Failed(msgNoAnswerFromNode, url).With(env.describe(rs[i])).With(endpointsEvidence(ctx, env, svc)...)
 		}
 		answered = append(answered, fmt.Sprintf("%s %s", p.Ports[i].Name, env.describe(rs[i])))

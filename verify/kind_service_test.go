@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/labctl/labctl/i18n"
@@ -129,8 +130,8 @@ func TestServiceReachable(t *testing.T) {
 	})
 	t.Run("wrong targetPort: connection refused from the node", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(3), one(svcObj("http-go-svc", httpGoIP, "app=http-go", svcPort("", 80, 9090))))...)
-		expect(t, l.check("serviceReachable", fromNode), "fail", msgNoAnswerFromNode,
-			"http://10.96.100.10:80 does not answer", "check targetPort",
+		expect(t, l.check("serviceReachable", fromNode), "fail", msgDiagTargetPort,
+			"Service http-go-svc port 80 sends traffic to targetPort 9090, but its pods listen on 8080 (http)",
 			"no answer: connect: connection refused", "ports: 80->9090", "ready endpoints: 10.244.1.10, 10.244.1.11, 10.244.1.12")
 	})
 	t.Run("no endpoints: the selector shows", func(t *testing.T) {
@@ -140,7 +141,7 @@ func TestServiceReachable(t *testing.T) {
 	})
 	t.Run("someone else's pods answer", func(t *testing.T) {
 		l := newLab(t, pod("web-a", "10.244.1.20", "lab-worker", "app=http-go", cport{port: 8080}), httpGoSvc())
-		expect(t, l.check("serviceReachable", fromNode), "fail", msgNoAnswerFromNode, `HTTP 200 "web-a"`)
+		expect(t, l.check("serviceReachable", fromNode), "fail", msgDiagOtherPods, "selects app=http-go, and what answers is pod web-a", `HTTP 200 "web-a"`)
 	})
 	t.Run("port not in the Service is final and names the ports", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(1), one(svcObj("http-go-svc", httpGoIP, "app=http-go", svcPort("web", 8080, 8080))))...)
@@ -180,7 +181,7 @@ func TestServiceReachable(t *testing.T) {
 	})
 	t.Run("unreachable still needs an answer from the node", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(3), one(svcObj("http-go-svc", httpGoIP, "app=http-go", svcPort("", 80, 9090))))...)
-		expect(t, l.check("serviceReachable", notFromHost), "fail", msgNoAnswerFromNode, "connection refused")
+		expect(t, l.check("serviceReachable", notFromHost), "fail", msgDiagTargetPort, "targetPort 9090", "connection refused")
 		if h := l.net.callsFrom(FromHost); len(h) != 0 {
 			t.Errorf("asked the host although the node got no answer: %v", h)
 		}
@@ -222,8 +223,8 @@ func TestSessionAffinity(t *testing.T) {
 	})
 	t.Run("spread wanted, ClientIP sticks", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(3), one(affinitySvc("http-go-affinity", corev1.ServiceAffinityClientIP)))...)
-		expect(t, l.check("sessionAffinity", spread), "fail", msgAffinityNotSpread,
-			"all 20 requests reached one pod of http-go-affinity", "sessionAffinity: ClientIP")
+		expect(t, l.check("sessionAffinity", spread), "fail", msgDiagAffinityOn,
+			"Service http-go-affinity has sessionAffinity: ClientIP", "answers: http-go-")
 	})
 	t.Run("fewer than two pods proves nothing", func(t *testing.T) {
 		for _, a := range []corev1.ServiceAffinity{corev1.ServiceAffinityNone, corev1.ServiceAffinityClientIP} {
@@ -281,9 +282,17 @@ func TestServicePorts(t *testing.T) {
 		expect(t, l.check("servicePorts", both), "fail (final)", msgTargetPort,
 			"Service http-go-mp port https targets htps, want https (the container port's name)")
 	})
-	t.Run("targetPort as a number where a name is wanted", func(t *testing.T) {
-		l := newLab(t, objs(mpPods(true), one(multiPort("http", "8443")))...)
-		expect(t, l.check("servicePorts", both), "fail (final)", msgTargetPort, "targets 8443, want https")
+	t.Run("targetPort by number reaches the same container port: correct", func(t *testing.T) {
+		s := multiPort("http", "https")
+		s.Spec.Ports[1].TargetPort = intstr.FromInt32(8443)
+		l := newLab(t, objs(mpPods(true), one(s))...)
+		expect(t, l.check("servicePorts", both), "pass", msgPortsAnswer)
+	})
+	t.Run("targetPort by number, another port", func(t *testing.T) {
+		s := multiPort("http", "https")
+		s.Spec.Ports[1].TargetPort = intstr.FromInt32(8080)
+		l := newLab(t, objs(mpPods(true), one(s))...)
+		expect(t, l.check("servicePorts", both), "fail (final)", msgTargetPort, "targets 8080, want https")
 	})
 	t.Run("wrong port number", func(t *testing.T) {
 		s := multiPort("http", "https")

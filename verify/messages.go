@@ -53,15 +53,16 @@ var (
 
 // DNS.
 var (
-	msgDNSRcode         = i18n.M("check.dns.rcode", "the cluster DNS answers %s with %s", "클러스터 DNS 가 %s 에 %s 로 답합니다")
-	msgDNSCNAME         = i18n.M("check.dns.cname", "the cluster DNS answers %s with a CNAME to %s", "클러스터 DNS 가 %s 를 %s 로 가리키는 CNAME 으로 답합니다")
-	msgDNSWrongCNAME    = i18n.M("check.dns.cname.wrong", "%s is a CNAME to %s, want %s: check spec.externalName", "%s 가 %s 를 가리키는 CNAME 입니다. %s 여야 합니다: spec.externalName 을 확인하세요")
-	msgDNSNoCNAME       = i18n.M("check.dns.cname.none", "%s has no CNAME (want one to %s): is the Service of type ExternalName?", "%s 에 CNAME 이 없습니다 (%s 를 가리켜야 합니다): Service 타입이 ExternalName 인가요?")
-	msgDNSClusterIP     = i18n.M("check.dns.clusterip", "%s resolves to the Service's ClusterIP %s", "%s 가 Service 의 ClusterIP %s 로 풀립니다")
-	msgDNSWantClusterIP = i18n.M("check.dns.clusterip.want", "%s should resolve to the ClusterIP %s", "%s 는 ClusterIP %s 로 풀려야 합니다")
-	msgDNSPods          = i18n.M("check.dns.pods", "%s answers with one A record per ready pod (%d)", "%s 가 준비된 파드마다 A 레코드 하나씩 답합니다 (%d 개)")
-	msgDNSNotHeadless   = i18n.M("check.dns.not-headless", "%s resolves to the ClusterIP %s, not to the pods: a headless Service needs clusterIP: None", "%s 가 파드가 아니라 ClusterIP %s 로 풀립니다: 헤드리스 Service 에는 clusterIP: None 이 필요합니다")
-	msgDNSPodsDiffer    = i18n.M("check.dns.pods.differ", "the A records of %s are not the ready pods' IPs", "%s 의 A 레코드가 준비된 파드 IP 와 다릅니다")
+	msgDNSRcode           = i18n.M("check.dns.rcode", "the cluster DNS answers %s with %s", "클러스터 DNS 가 %s 에 %s 로 답합니다")
+	msgDNSCNAME           = i18n.M("check.dns.cname", "the cluster DNS answers %s with a CNAME to %s", "클러스터 DNS 가 %s 를 %s 로 가리키는 CNAME 으로 답합니다")
+	msgDNSWrongCNAME      = i18n.M("check.dns.cname.wrong", "%s is a CNAME to %s, want %s: check spec.externalName", "%s 가 %s 를 가리키는 CNAME 입니다. %s 여야 합니다: spec.externalName 을 확인하세요")
+	msgDNSNoCNAME         = i18n.M("check.dns.cname.none", "%s has no CNAME (want one to %s): is the Service of type ExternalName?", "%s 에 CNAME 이 없습니다 (%s 를 가리켜야 합니다): Service 타입이 ExternalName 인가요?")
+	msgDNSClusterIP       = i18n.M("check.dns.clusterip", "%s resolves to the Service's ClusterIP %s", "%s 가 Service 의 ClusterIP %s 로 풀립니다")
+	msgDNSWantClusterIP   = i18n.M("check.dns.clusterip.want", "%s should resolve to the ClusterIP %s", "%s 는 ClusterIP %s 로 풀려야 합니다")
+	msgDNSPods            = i18n.M("check.dns.pods", "%s answers with one A record per ready pod (%d)", "%s 가 준비된 파드마다 A 레코드 하나씩 답합니다 (%d 개)")
+	msgDNSNotHeadless     = i18n.M("check.dns.not-headless", "%s resolves to the ClusterIP %s, not to the pods: a headless Service needs clusterIP: None", "%s 가 파드가 아니라 ClusterIP %s 로 풀립니다: 헤드리스 Service 에는 clusterIP: None 이 필요합니다")
+	msgDNSPublishNotReady = i18n.M("check.dns.publish-not-ready", "the A records of %s include pods that are not Ready: Service %s has publishNotReadyAddresses: true, which publishes every pod; remove it", "%s 의 A 레코드에 Ready 가 아닌 파드가 들어 있습니다: Service %s 의 publishNotReadyAddresses: true 가 모든 파드를 공개합니다. 지우세요")
+	msgDNSPodsDiffer      = i18n.M("check.dns.pods.differ", "the A records of %s are not the ready pods' IPs", "%s 의 A 레코드가 준비된 파드 IP 와 다릅니다")
 )
 
 // Ingress.

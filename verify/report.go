@@ -46,6 +46,10 @@ type CheckResult struct {
 	Attempts int      `json:"attempts"`
 	// Waited is true when the check polled until its deadline.
 	Waited bool `json:"waitedForDeadline,omitempty"`
+	// Settled is true when a failure came before the deadline because
+	// nothing the check depends on was changing; Note says so.
+	Settled bool   `json:"settled,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 // StepResult is the verdict of one step: pass only when every check passes.
@@ -59,20 +63,33 @@ type StepResult struct {
 
 // Report is the result of `labctl check`.
 type Report struct {
-	Schema  string       `json:"schema"`
-	Chapter string       `json:"chapter"`
-	Title   string       `json:"title"`
-	Cluster string       `json:"cluster,omitempty"`
-	Lang    i18n.Lang    `json:"lang"`
-	Started time.Time    `json:"started"`
-	Elapsed Seconds      `json:"elapsedSeconds"`
-	Verdict Verdict      `json:"verdict"`
+	Schema  string    `json:"schema"`
+	Chapter string    `json:"chapter"`
+	Title   string    `json:"title"`
+	Cluster string    `json:"cluster,omitempty"`
+	Lang    i18n.Lang `json:"lang"`
+	Started time.Time `json:"started"`
+	Elapsed Seconds   `json:"elapsedSeconds"`
+	Verdict Verdict   `json:"verdict"`
+	// Message says why a run could not happen at all (the cluster did not
+	// answer, the chapter has an error); the verdict is then error.
+	Message string       `json:"message,omitempty"`
 	Steps   []StepResult `json:"steps"`
 	Summary struct {
 		Pass  int `json:"pass"`
 		Fail  int `json:"fail"`
 		Error int `json:"error"`
 	} `json:"summary"`
+}
+
+// ErrorReport is the report of a run that could not check anything: a
+// complete document whose verdict is error, so that a grading script
+// reading -o json or -o junit always gets one.
+func ErrorReport(chapter string, lang i18n.Lang, msg string) Report {
+	r := Report{Schema: ReportSchema, Chapter: chapter, Lang: lang, Started: time.Now().UTC(),
+		Verdict: Error, Message: msg, Steps: []StepResult{}}
+	r.Summary.Error = 1
+	return r
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -118,6 +135,9 @@ func waitNote(l i18n.Lang, c CheckResult) string {
 	if c.Waited {
 		return txtWaited.F(l, c.Elapsed.String())
 	}
+	if c.Note != "" {
+		return c.Elapsed.String() + "; " + c.Note
+	}
 	return c.Elapsed.String()
 }
 
@@ -161,6 +181,12 @@ func secs(s Seconds) string { return strconv.FormatFloat(time.Duration(s).Second
 // WriteJUnit writes one test suite per step and one test case per check.
 func (r Report) WriteJUnit(w io.Writer) error {
 	out := junitSuites{Name: "labctl " + r.Chapter, Time: secs(r.Elapsed)}
+	if r.Message != "" {
+		out.Tests, out.Errors = 1, 1
+		out.Suites = append(out.Suites, junitSuite{Name: r.Chapter, Tests: 1, Errors: 1, Time: secs(r.Elapsed), Cases: []junitCase{{
+			Name: r.Chapter, ClassName: r.Chapter, Time: secs(r.Elapsed),
+			Error: &junitFailure{Message: r.Message, Type: "labctl", Text: r.Message}}}})
+	}
 	for _, s := range r.Steps {
 		suite := junitSuite{Name: fmt.Sprintf("%s/%02d-%s", r.Chapter, s.Number, s.ID)}
 		var total time.Duration
@@ -168,6 +194,9 @@ func (r Report) WriteJUnit(w io.Writer) error {
 			total += time.Duration(c.Elapsed)
 			tc := junitCase{Name: c.ID + ": " + c.Title, ClassName: r.Chapter + "." + s.ID, Time: secs(c.Elapsed), SystemOut: c.Message}
 			lines := append([]string{c.Message}, c.Evidence...)
+			if c.Note != "" {
+				lines = append(lines, c.Note)
+			}
 			if c.Hint != "" {
 				lines = append(lines, c.Hint)
 			}

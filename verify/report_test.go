@@ -203,3 +203,32 @@ func TestSeconds(t *testing.T) {
 		t.Errorf("json %s", b)
 	}
 }
+
+func TestErrorReportIsADocument(t *testing.T) {
+	r := ErrorReport("ch07", i18n.En, "there is no lab cluster named \"lab\"")
+	var js, ju strings.Builder
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal([]byte(js.String()), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back["verdict"] != "error" || back["message"] != `there is no lab cluster named "lab"` || back["schema"] != ReportSchema {
+		t.Errorf("%s", js.String())
+	}
+	if steps, ok := back["steps"].([]any); !ok || len(steps) != 0 {
+		t.Errorf("steps must be an empty list, not null: %s", js.String())
+	}
+	if err := r.WriteJUnit(&ju); err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal([]byte(ju.String()), &suites); err != nil {
+		t.Fatal(err)
+	}
+	if suites.Errors != 1 || len(suites.Suites) != 1 || suites.Suites[0].Cases[0].Error == nil ||
+		!strings.Contains(suites.Suites[0].Cases[0].Error.Message, "no lab cluster") {
+		t.Errorf("%s", ju.String())
+	}
+}

@@ -19,6 +19,9 @@ type Options struct {
 	Poll time.Duration
 	// Parallel bounds how many checks run at once (default 8).
 	Parallel int
+	// Grace is how long a wrong answer must stay wrong on a settled cluster
+	// before it fails (default SettleGrace); see Dependent.
+	Grace time.Duration
 	// OnStart and OnResult follow the run live (the TUI's spinners).
 	OnStart  func(step, check string)
 	OnResult func(CheckResult)
@@ -33,6 +36,9 @@ func Run(ctx context.Context, env *Env, ch *labs.Chapter, steps []int, o Options
 	}
 	if o.Parallel == 0 {
 		o.Parallel = 8
+	}
+	if o.Grace == 0 {
+		o.Grace = SettleGrace
 	}
 	if len(steps) == 0 {
 		for i := range ch.Steps {
@@ -118,7 +124,9 @@ func combineSteps(ss []StepResult) Verdict {
 }
 
 // runCheck polls one check until it passes, reports a final failure, or
-// its deadline passes.
+// its deadline passes. A check whose kind is Dependent stops earlier: a
+// wrong answer fails once nothing it depends on has moved for o.Grace, and
+// a right answer waits while pods it depends on are still starting.
 func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o Options) CheckResult {
 	res := CheckResult{Step: step, ID: spec.Name(), Kind: spec.Kind, Title: spec.Title.In(env.Lang)}
 	start := time.Now()
@@ -150,8 +158,11 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 	}
 	cctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
+	dep, _ := checker.(Dependent)
 	pause := o.Poll
 	var last Outcome
+	var motion Motion
+	var settled time.Time // since when nothing moved under a wrong answer
 	for {
 		res.Attempts++
 		out := checker.Check(cctx, env)
@@ -162,10 +173,39 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 		}
 		last = out
 		switch {
-		case last.Pass && last.Err == nil:
-			return finish(Pass, last)
-		case last.Final && last.Err == nil:
+		case last.Final && last.Err == nil && !last.Pass:
 			return finish(Fail, last)
+		case last.Err != nil:
+			settled = time.Time{}
+		case dep == nil:
+			if last.Pass {
+				return finish(Pass, last)
+			}
+		default:
+			m, err := Settle(cctx, env, dep.DependsOn(env))
+			if err != nil {
+				// cannot tell whether it moves: trust a pass, poll a failure
+				if last.Pass {
+					return finish(Pass, last)
+				}
+				break
+			}
+			motion = m
+			switch {
+			case last.Pass && len(m.Starting) == 0:
+				return finish(Pass, last)
+			case last.Pass:
+				settled = time.Time{}
+			case m.Moving():
+				settled = time.Time{}
+			case settled.IsZero():
+				settled = time.Now()
+			}
+			if !last.Pass && !settled.IsZero() && time.Since(settled) >= o.Grace {
+				res.Settled = true
+				res.Note = msgSettledNote.F(env.Lang)
+				return finish(Fail, last)
+			}
 		}
 		select {
 		case <-cctx.Done():
@@ -175,8 +215,15 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 			if last.Err != nil {
 				return finish(Error, last)
 			}
-			out := last
 			res.Waited = true
+			out := last
+			if out.Pass {
+				// right for now, but pods it depends on never finished
+				// starting: the answer could still change
+				out = Failed(msgStillStarting, joinReasons(motion.Starting))
+			} else if motion.Moving() {
+				out = out.With(env.t(evStillMoving, joinReasons(motion.Reasons())))
+			}
 			return finish(Fail, out)
 		case <-time.After(pause):
 		}

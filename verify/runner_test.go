@@ -80,11 +80,10 @@ func (s *scripted) Check(ctx context.Context, _ *Env) Outcome {
 // barrier lets groups of n checks through once n are waiting, and records
 // how many were inside at once.
 type barrier struct {
-	mu             sync.Mutex
-	n, waiting     int
-	inside, most   int
-	ch             chan struct{}
-	released, seen int
+	mu           sync.Mutex
+	n, waiting   int
+	inside, most int
+	ch           chan struct{}
 }
 
 func barrierFor(key string, n int) *barrier {

@@ -153,15 +153,6 @@ func (l *lab) serve(p *corev1.Pod) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // syncSlices plays the EndpointSlice controller for Services with selectors.
 func (l *lab) syncSlices() {
 	ctx := context.Background()
@@ -783,9 +774,22 @@ func (l *lab) startIngress(controller string) *ingressController {
 	return c
 }
 
+// ingresses are the Ingresses this controller serves: those of a class
+// of its own, and those without class.
 func (c *ingressController) ingresses() []networkingv1.Ingress {
-	list, _ := c.l.client.NetworkingV1().Ingresses("").List(context.Background(), metav1.ListOptions{})
-	return list.Items
+	ctx := context.Background()
+	list, _ := c.l.client.NetworkingV1().Ingresses("").List(ctx, metav1.ListOptions{})
+	var out []networkingv1.Ingress
+	for _, ing := range list.Items {
+		if n := ing.Spec.IngressClassName; n != nil && *n != "" {
+			class, err := c.l.client.NetworkingV1().IngressClasses().Get(ctx, *n, metav1.GetOptions{})
+			if err != nil || class.Spec.Controller != c.controller {
+				continue
+			}
+		}
+		out = append(out, ing)
+	}
+	return out
 }
 
 // certificate picks the Secret of a tls: entry for the SNI name (an entry
@@ -821,16 +825,28 @@ func (c *ingressController) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	host := hostOnly(r.Host)
 	var best *networkingv1.HTTPIngressPath
 	var bestNS string
-	// A rule for the host wins over a rule without host (which matches
-	// every host); within them, the longest matching prefix.
-	for _, want := range []string{host, ""} {
+	// A rule for the host wins over a wildcard rule, and that over a rule
+	// without host (which matches every host); within them, the longest
+	// matching path. ingress-nginx matches paths as the spec says; Traefik
+	// matches a Prefix path as written (trailing slash included).
+	_, parent, _ := strings.Cut(host, ".")
+	matches := func(p networkingv1.HTTPIngressPath) bool {
+		if c.controller == traefikController {
+			if p.PathType != nil && *p.PathType == networkingv1.PathTypeExact {
+				return r.URL.Path == p.Path
+			}
+			return strings.HasPrefix(r.URL.Path, p.Path)
+		}
+		return specMatch(p.PathType, p.Path, r.URL.Path)
+	}
+	for _, want := range []string{host, "*." + parent, ""} {
 		for _, ing := range c.ingresses() {
 			for _, rule := range ing.Spec.Rules {
 				if rule.Host != want || rule.HTTP == nil {
 					continue
 				}
 				for i, p := range rule.HTTP.Paths {
-					if strings.HasPrefix(r.URL.Path, p.Path) && (best == nil || len(p.Path) > len(best.Path)) {
+					if matches(p) && (best == nil || len(p.Path) > len(best.Path)) {
 						best, bestNS = &rule.HTTP.Paths[i], ing.Namespace
 					}
 				}

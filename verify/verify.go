@@ -5,6 +5,37 @@
 // message a student understands, the evidence observed, and a hint.
 //
 // Checks observe; they never change what the student built.
+//
+// # Settled state: how long a check polls
+//
+// A wrong answer is reported in seconds, not at the deadline. A check kind
+// opts in by implementing Dependent: DependsOn names what its answer rests
+// on (a Service, an Ingress, a Secret, Endpoints, a workload, pods by
+// namespace and selector, or any object by GroupVersionResource), and
+// Settle, the one rule in settle.go, decides whether the cluster can still
+// change that answer: objects written within the window, rollouts, pods
+// Pending or starting (not crash-looping, not failing to pull),
+// EndpointSlices behind the pods, an EXTERNAL-IP MetalLB is about to give,
+// an Ingress its controller has not taken up. The runner then
+//
+//   - fails a wrong answer once nothing has moved for SettleGrace, noting
+//     that it did not wait because the cluster had settled;
+//   - holds a right answer while pods it depends on are still starting
+//     (it could still turn wrong), and says so if the deadline comes;
+//   - keeps the deadline as the outer bound.
+//
+// A new kind adopts this with one method, e.g. for a Gateway API route:
+//
+//	func (p httpRoute) DependsOn(env *Env) Dependencies {
+//		return Dependencies{Objects: []ObjectRef{
+//			{Resource: httpRouteGVR, Namespace: env.ns(p.Namespace), Name: p.Route},
+//			Service(env.ns(p.Namespace), p.Service),
+//		}}
+//	}
+//
+// Kinds that do not implement it poll until their deadline, as before.
+// "Ready" in every check is the pod's own Ready condition, never what a
+// Service publishes (publishNotReadyAddresses, terminating endpoints).
 package verify
 
 import (
