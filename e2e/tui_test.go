@@ -78,7 +78,7 @@ func testTUI(t *testing.T) {
 	}
 	must(t, os.WriteFile(mode, []byte("fix"), 0o644))
 	tm.keys("e")
-	tm.waitFor(4*time.Minute, "Applying your manifest", "↳ Deployment default/http-go (applied for you: step 1's solution", "objects applied: 1")
+	tm.waitFor(4*time.Minute, "Applying your manifest", "↳ Deployment default/http-go (applied for you: step 1", "objects applied: 1")
 	if svc, err := h.client(t).CoreV1().Services("default").Get(context.Background(), "http-go-headless", metav1.GetOptions{}); err != nil {
 		t.Errorf("after the scripted edit: %v", err)
 	} else if svc.Spec.ClusterIP != "None" {
