@@ -3,26 +3,33 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/session"
 )
 
 func init() { extraCommands = append(extraCommands, newApplyCommand, newResetCommand) }
 
 type applyFlags struct {
-	steps []string
-	force bool
-	wait  time.Duration
+	steps    []string
+	force    bool
+	solution bool
+	wait     time.Duration
 }
 
+// newApplyCommand applies a step's starter (what the student is given, with
+// the part the step teaches missing or wrong) or, with --solution, its
+// answer, which records the step as solved with help.
 func newApplyCommand(g *globals) *cobra.Command {
 	f := &applyFlags{}
 	cmd := &cobra.Command{
-		Use:   "apply CHAPTER [--step N]",
+		Use:   "apply CHAPTER [--step N] [--solution]",
 		Short: g.t(helpApply),
 		Long:  g.t(helpApplyLong),
 		Args:  cobra.ExactArgs(1),
@@ -38,20 +45,74 @@ func newApplyCommand(g *globals) *cobra.Command {
 			defer s.Close()
 			ctx, cancel := context.WithTimeout(cmd.Context(), f.wait)
 			defer cancel()
-			err = s.ApplySolution(ctx, ch, idx, f.force, func(o apply.Object) {
-				fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
-			})
-			if err != nil {
-				return err
+			if f.solution {
+				return applySolution(ctx, g, s, ch, idx, f.force)
 			}
-			fmt.Fprintln(g.streams.Out, g.t(msgApplied, ch.ID))
-			return nil
+			return applyStarters(ctx, g, s, ch, idx, f.force)
 		},
 	}
 	cmd.Flags().StringSliceVar(&f.steps, "step", nil, g.t(flagStep))
+	cmd.Flags().BoolVar(&f.solution, "solution", false, g.t(flagApplySolution))
 	cmd.Flags().BoolVar(&f.force, "force", false, g.t(flagForce))
 	cmd.Flags().DurationVar(&f.wait, "wait", 3*time.Minute, g.t(flagApplyWait))
 	return cmd
+}
+
+func applySolution(ctx context.Context, g *globals, s *session.Session, ch *labs.Chapter, idx []int, force bool) error {
+	err := s.ApplySolution(ctx, ch, idx, force, func(o apply.Object) {
+		fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(g.streams.Out, g.t(msgApplied, ch.ID))
+	return nil
+}
+
+// applyStarters applies each chosen step's starter (every step's when none
+// is chosen), after what it builds on. A starter the API server rejects is
+// part of some exercises (the notes' removed Ingress API): it is reported
+// and the next step's starter is still applied.
+func applyStarters(ctx context.Context, g *globals, s *session.Session, ch *labs.Chapter, idx []int, force bool) error {
+	if len(idx) == 0 {
+		for i := range ch.Steps {
+			idx = append(idx, i)
+		}
+	}
+	var failed []string
+	var last error
+	for _, i := range idx {
+		st := &ch.Steps[i]
+		err := s.ApplyStarter(ctx, ch, i, nil, force, func(p session.Prerequisite) {
+			from := "?"
+			if p.Step >= 0 {
+				from = fmt.Sprintf("%d %s", p.Step+1, ch.Steps[p.Step].ID)
+			}
+			fmt.Fprintln(g.streams.Out, g.t(msgPrerequisite, p.Ref(), from))
+		}, func(o apply.Object) {
+			fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			failed, last = append(failed, st.ID), err
+			if len(idx) > 1 {
+				fmt.Fprintf(g.streams.ErrOut, "✗ %s/%s: %s\n", ch.ID, st.ID, i18n.Localize(err, g.lang))
+			}
+			continue
+		}
+		fmt.Fprintln(g.streams.Out, g.t(msgStarterApplied, ch.ID, st.ID))
+	}
+	switch {
+	case len(failed) == 0 && len(idx) == 1:
+		fmt.Fprintln(g.streams.Out, g.t(msgStarterNext, ch.ID, ch.Steps[idx[0]].ID))
+	case len(idx) == 1 && len(failed) == 1:
+		return i18n.Errorf(msgStarterNotApplied, ch.ID, failed[0]).Wrap(last).WithFix(fixStarterNotApplied)
+	case len(failed) > 0:
+		return i18n.Errorf(msgStartersNotApplied, ch.ID, strings.Join(failed, ", ")).WithFix(fixStarterNotApplied)
+	}
+	return nil
 }
 
 func newResetCommand(g *globals) *cobra.Command {

@@ -15,6 +15,9 @@ type chapterRow struct {
 	Summary string   `json:"summary"`
 	Steps   []string `json:"steps"`
 	Passed  int      `json:"passed"`
+	// WithHelp counts passing steps whose solution was applied for the
+	// student (labctl apply --solution).
+	WithHelp int `json:"solvedWithHelp"`
 }
 
 func newChaptersCommand(g *globals) *cobra.Command {
@@ -35,14 +38,18 @@ func newChaptersCommand(g *globals) *cobra.Command {
 			var rows []chapterRow
 			for _, ch := range lib.Chapters {
 				p, _ := store.Chapter(ch.ID)
-				rows = append(rows, chapterRow{ID: ch.ID, Title: ch.Title.In(g.lang), Summary: ch.Summary.In(g.lang), Steps: ch.StepIDs(), Passed: p.Done()})
+				rows = append(rows, chapterRow{ID: ch.ID, Title: ch.Title.In(g.lang), Summary: ch.Summary.In(g.lang), Steps: ch.StepIDs(), Passed: p.Done(), WithHelp: p.WithHelp()})
 			}
 			if output == "json" {
 				return writeJSON(g.streams.Out, map[string]any{"schema": "labctl/chapters/v1", "chapters": rows})
 			}
 			tw := newTable(g.streams.Out)
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.ID, r.Title, r.Passed, len(r.Steps), r.Summary)
+				done := fmt.Sprintf("%d/%d", r.Passed, len(r.Steps))
+				if r.WithHelp > 0 {
+					done += " " + g.t(msgWithHelp, r.WithHelp)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Title, done, r.Summary)
 			}
 			return tw.Flush()
 		},

@@ -61,7 +61,7 @@ func negativeControl(t *testing.T, ch string) {
 // solved applies the chapter's solution and proves every step passes.
 func solved(t *testing.T, ch string) {
 	t.Helper()
-	if r := h.labctl(t, "apply", ch); r.code != 0 {
+	if r := h.labctl(t, "apply", ch, "--solution"); r.code != 0 {
 		t.Fatalf("apply %s:\n%s", ch, r)
 	}
 	rep, r := h.check(t, ch)
@@ -130,6 +130,7 @@ func (h *harness) patch(t *testing.T, kind, name, patch string) {
 
 func testChapter07(t *testing.T) {
 	negativeControl(t, "ch07")
+	exercises(t, "ch07")
 	solved(t, "ch07")
 
 	// Broken variants each fail naming the problem; the fix passes again.
@@ -141,10 +142,10 @@ func testChapter07(t *testing.T) {
 	h.patch(t, "service", "http-go-svc", `{"spec":{"ports":[{"port":8080,"targetPort":8080,"protocol":"TCP"}]}}`)
 	expectFail(t, "ch07", "clusterip", "from-node", "has no port 80", "8080")
 	// kubectl-edited port entries stay beside the manifest's: apply says so and --force re-creates
-	if r := h.labctl(t, "apply", "ch07", "--step", "clusterip"); r.code == 0 || !strings.Contains(r.stderr, "--force") {
+	if r := h.labctl(t, "apply", "ch07", "--step", "clusterip", "--solution"); r.code == 0 || !strings.Contains(r.stderr, "--force") {
 		t.Errorf("apply over an edited port list should fail and suggest --force:\n%s", r)
 	}
-	if r := h.labctl(t, "apply", "ch07", "--step", "clusterip", "--force"); r.code != 0 {
+	if r := h.labctl(t, "apply", "ch07", "--step", "clusterip", "--solution", "--force"); r.code != 0 {
 		t.Fatalf("restore:\n%s", r)
 	}
 	expectPass(t, "ch07", "clusterip")
@@ -164,12 +165,13 @@ func testChapter07(t *testing.T) {
 		}
 		return nil
 	})
+	// the starter as given, the way a student applies it with kubectl
 	applyFile(t, "../assets/labs/ch07-services/manifests/headless.yaml")
 	expectFail(t, "ch07", "headless", "a-records", "a headless Service needs clusterIP: None")
-	if r := h.labctl(t, "apply", "ch07", "--step", "headless"); r.code == 0 || !strings.Contains(r.stderr, "--force") {
+	if r := h.labctl(t, "apply", "ch07", "--step", "headless", "--solution"); r.code == 0 || !strings.Contains(r.stderr, "--force") {
 		t.Errorf("applying a headless solution over a ClusterIP Service should fail and suggest --force:\n%s", r)
 	}
-	if r := h.labctl(t, "apply", "ch07", "--step", "headless", "--force"); r.code != 0 {
+	if r := h.labctl(t, "apply", "ch07", "--step", "headless", "--solution", "--force"); r.code != 0 {
 		t.Fatalf("apply --force:\n%s", r)
 	}
 	expectPass(t, "ch07", "headless")
@@ -198,6 +200,7 @@ func testChapter07(t *testing.T) {
 
 func testChapter08(t *testing.T) {
 	negativeControl(t, "ch08")
+	exercises(t, "ch08")
 	solved(t, "ch08")
 
 	// A TLS Secret for another name: the controller serves its default
@@ -213,7 +216,7 @@ func testChapter08(t *testing.T) {
 	}
 	h.patch(t, "secret", "tls-secret", fmt.Sprintf(`{"data":{"tls.crt":%q,"tls.key":%q}}`, b64(crt), b64(key)))
 	expectFail(t, "ch08", "tls", "certificate", "does not name kube-book.com", "DEFAULT CERT")
-	if r := h.labctl(t, "apply", "ch08", "--step", "tls"); r.code != 0 {
+	if r := h.labctl(t, "apply", "ch08", "--step", "tls", "--solution"); r.code != 0 {
 		t.Fatalf("restore:\n%s", r)
 	}
 	expectPass(t, "ch08", "tls")
@@ -239,7 +242,7 @@ func applyFile(t *testing.T, path string) {
 	must(t, os.WriteFile(dir+"/chx/lab.yaml", []byte(lab), 0o644))
 	must(t, os.WriteFile(dir+"/chx/lesson.ko.md", []byte("x"), 0o644))
 	must(t, os.WriteFile(dir+"/chx/lesson.en.md", []byte("x"), 0o644))
-	if r := h.labctl(t, "apply", "chx", "--labs", dir); r.code != 0 {
+	if r := h.labctl(t, "apply", "chx", "--labs", dir, "--solution"); r.code != 0 {
 		t.Fatalf("apply %s:\n%s", path, r)
 	}
 }

@@ -3,24 +3,40 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // testTUI drives the real binary in a real terminal (tmux), as a student
-// would: open ch07, reset it, open its first step, check (fails), apply the
-// solution, check (passes), go back home and see the progress.
+// would: open ch07, reset it, check step 1 (fails), apply its solution
+// after confirming (passes, "solved with help"); then do the headless step
+// the student's way: e opens the starter in $EDITOR, first quit without
+// saving (nothing is applied), then a scripted editor makes the fix, saving
+// applies it with the pods it builds on, and the check passes.
 func testTUI(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is not installed (.ci/run installs it)")
 	}
 	tm := &tmux{t: t, name: fmt.Sprintf("labctl-e2e-%d", os.Getpid())}
+	// The student's editor: quits without saving while the mode file says
+	// so, otherwise makes the headless step's fix and saves.
+	dir := t.TempDir()
+	mode := dir + "/mode"
+	must(t, os.WriteFile(mode, []byte("quit"), 0o644))
+	editor := dir + "/editor.sh"
+	must(t, os.WriteFile(editor, []byte("#!/bin/sh\n"+
+		"echo \"$1\" >> "+dir+"/opened\n"+
+		"[ \"$(cat "+mode+")\" = quit ] && exit 0\n"+
+		"exec sed -i 's/^  # TODO: make this Service headless.*$/  clusterIP: None/' \"$1\"\n"), 0o755))
 	// a tmux server keeps the environment it started with: pass ours explicitly
-	var env []string
+	env := []string{shellQuote("EDITOR=" + editor), "VISUAL="}
 	for _, kv := range h.env() {
 		if k, _, _ := strings.Cut(kv, "="); k == "LABCTL_HOME" || k == "LANG" || k == "NO_COLOR" || k == "KUBECONFIG" || k == "PATH" || k == "HOME" {
 			env = append(env, shellQuote(kv))
@@ -41,14 +57,41 @@ func testTUI(t *testing.T) {
 	tm.keys("c")
 	tm.waitFor(2*time.Minute, "checks passed", "✗ three ready pods behind http-go-svc")
 	tm.waitAbsent("3 of 3 checks passed")
-	tm.keys("a")
+	tm.keys("A")
+	tm.waitFor(5*time.Second, "Apply the solution?")
+	tm.keys("y")
 	tm.waitFor(4*time.Minute, "objects applied: 2")
 	tm.keys("c")
-	tm.waitFor(2*time.Minute, "3 of 3 checks passed", "✓ passed")
+	tm.waitFor(2*time.Minute, "3 of 3 checks passed", "solved with help")
 	tm.keys("Escape")
-	tm.waitFor(10*time.Second, "✓ 1 A ClusterIP Service")
+	tm.waitFor(10*time.Second, "✓ 1 A ClusterIP Service (solved with help)")
+
+	// the headless step: step 1 again, then n to step 8
+	tm.keys("g", "Enter")
+	tm.waitFor(10*time.Second, "step 1/9")
+	tm.keys("n", "n", "n", "n", "n", "n", "n")
+	tm.waitFor(10*time.Second, "step 8/9", "A headless Service and DNS")
+	tm.keys("e")
+	tm.waitFor(30*time.Second, "closed without saving: nothing was applied")
+	if _, err := h.client(t).CoreV1().Services("default").Get(context.Background(), "http-go-headless", metav1.GetOptions{}); err == nil {
+		t.Error("http-go-headless exists after the editor quit without saving")
+	}
+	must(t, os.WriteFile(mode, []byte("fix"), 0o644))
+	tm.keys("e")
+	tm.waitFor(4*time.Minute, "Applying your manifest", "↳ Deployment default/http-go (applied for you: step 1", "objects applied: 1")
+	if svc, err := h.client(t).CoreV1().Services("default").Get(context.Background(), "http-go-headless", metav1.GetOptions{}); err != nil {
+		t.Errorf("after the scripted edit: %v", err)
+	} else if svc.Spec.ClusterIP != "None" {
+		t.Errorf("after the scripted edit: clusterIP %q, want None", svc.Spec.ClusterIP)
+	}
+	tm.keys("c")
+	tm.waitFor(2*time.Minute, "1 of 1 checks passed", "✓ passed")
+	opened, _ := os.ReadFile(dir + "/opened")
+	t.Logf("the editor opened: %s", opened)
 	tm.keys("Escape")
-	tm.waitFor(10*time.Second, "Chapters", "1/9 steps")
+	tm.waitFor(10*time.Second, "✓ 8 A headless Service and DNS")
+	tm.keys("Escape")
+	tm.waitFor(10*time.Second, "Chapters", "2/9 steps")
 	t.Logf("home after the round trip:\n%s", tm.screen())
 	tm.keys("q")
 	tm.waitFor(10*time.Second, "LABCTL-EXIT=0")

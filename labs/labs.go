@@ -38,15 +38,23 @@ type Chapter struct {
 	fsys fs.FS
 }
 
-// Step is one exercise: text, the manifests given, the solution, checks, hints.
+// Step is one exercise: text, the starter given, the solution, checks, hints.
 type Step struct {
-	ID        string      `yaml:"id"`
-	Title     i18n.Text   `yaml:"title"`
-	Text      i18n.Text   `yaml:"text"`
-	Manifests []string    `yaml:"manifests,omitempty"`
-	Solution  []string    `yaml:"solution,omitempty"`
-	Checks    []CheckSpec `yaml:"checks"`
-	Hints     []i18n.Text `yaml:"hints,omitempty"`
+	ID    string    `yaml:"id"`
+	Title i18n.Text `yaml:"title"`
+	Text  i18n.Text `yaml:"text"`
+	// Prerequisites are files another step's solution makes (step 1's pods)
+	// that this step builds on: applied for the student before the starter
+	// or the solution, so any step can be started on its own.
+	Prerequisites []string `yaml:"prerequisites,omitempty"`
+	// Manifests is the starter: complete except for the part the step
+	// teaches, which is missing or wrong and marked with a TODO comment.
+	// Applied as given it fails at least one check.
+	Manifests []string `yaml:"manifests,omitempty"`
+	// Solution is the answer: with the prerequisites it passes every check.
+	Solution []string    `yaml:"solution,omitempty"`
+	Checks   []CheckSpec `yaml:"checks"`
+	Hints    []i18n.Text `yaml:"hints,omitempty"`
 }
 
 // CheckSpec is one check of a step: a kind from the verifier's vocabulary

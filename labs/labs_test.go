@@ -34,6 +34,74 @@ func TestEmbeddedChaptersAreValid(t *testing.T) {
 				t.Errorf("%s/%s has no solution", ch.ID, s.ID)
 			}
 		}
+		for _, p := range ch.ExerciseProblems() {
+			t.Error(p)
+		}
+	}
+}
+
+// Every step of the shipped chapters is an exercise: a starter with a TODO
+// that is not the answer, and a task in both languages' step text.
+func TestShippedStepsAreExercises(t *testing.T) {
+	lib, err := labs.Load(assets.Labs(), "assets/labs", verify.Validate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range lib.Chapters {
+		if ch.ID != "ch07" && ch.ID != "ch08" {
+			continue // chapters still being written say so in their own tests
+		}
+		for _, s := range ch.Steps {
+			if !strings.Contains(s.Text.En, "task") {
+				t.Errorf("%s/%s: the English step text does not state the task (\"Your task: ...\")", ch.ID, s.ID)
+			}
+			if !strings.Contains(s.Text.Ko, "과제") {
+				t.Errorf("%s/%s: the Korean step text does not state the task (\"과제: ...\")", ch.ID, s.ID)
+			}
+		}
+	}
+}
+
+func TestExerciseProblems(t *testing.T) {
+	base := map[string]string{"ch99/lab.yaml": goodLab, "ch99/lesson.ko.md": "#", "ch99/lesson.en.md": "#", "ch99/manifests/svc.yaml": svc}
+	for name, tc := range map[string]struct {
+		change map[string]string
+		want   string
+	}{
+		"starter is the solution": {map[string]string{"ch99/manifests/svc.yaml": "# TODO: nothing\n" + svc}, "the starter is the solution"},
+		"no todo":                 {map[string]string{"ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": strings.Replace(svc, "80", "81", 1)}, `"# TODO" comment`},
+		"no starter":              {map[string]string{"ch99/lab.yaml": strings.Replace(goodLab, "  manifests: [manifests/svc.yaml]\n", "", 1)}, "no starter"},
+		"an exercise":             {map[string]string{"ch99/manifests/svc.yaml": "# TODO: write the port\n" + strings.Replace(svc, "80", "81", 1), "ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": svc}, ""},
+		"from nothing":            {map[string]string{"ch99/manifests/svc.yaml": "# TODO: write the Service web\n", "ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": svc}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{}
+			for k, v := range base {
+				files[k] = v
+			}
+			for k, v := range tc.change {
+				files[k] = v
+			}
+			lib, err := labs.Load(fsWith(files), "my-labs", verify.Validate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(lib.Chapters[0].ExerciseProblems(), "\n")
+			if tc.want == "" && got != "" {
+				t.Errorf("an exercise reported: %s", got)
+			}
+			if tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("problems %q do not say %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPrerequisiteMustBeAnotherStepsSolution(t *testing.T) {
+	lab := strings.Replace(goodLab, "  manifests: [manifests/svc.yaml]", "  prerequisites: [manifests/svc.yaml]\n  manifests: [manifests/svc.yaml]", 1)
+	_, err := labs.Load(fsWith(map[string]string{"ch99/lab.yaml": lab, "ch99/lesson.ko.md": "#", "ch99/lesson.en.md": "#", "ch99/manifests/svc.yaml": svc}), "my-labs", verify.Validate)
+	if err == nil || !strings.Contains(err.Error(), "prerequisite manifests/svc.yaml is not in another step's solution") {
+		t.Errorf("err = %v", err)
 	}
 }
 

@@ -185,7 +185,7 @@ func loadChapter(fsys fs.FS, origin, dir string, validate CheckValidator, strict
 				}
 			}
 		}
-		for _, group := range [][]string{s.Manifests, s.Solution} {
+		for g, group := range [][]string{s.Prerequisites, s.Manifests, s.Solution} {
 			for _, f := range group {
 				if listed[path.Clean(f)] {
 					continue // a file several steps use is reported once
@@ -194,13 +194,22 @@ func loadChapter(fsys fs.FS, origin, dir string, validate CheckValidator, strict
 				if !strict {
 					continue
 				}
-				for _, p := range manifestProblems(ch, f) {
+				// a starter may hold only comments: "write it from nothing"
+				for _, p := range manifestProblems(ch, f, g == 1) {
 					ps = append(ps, path.Join(origin, dir, f)+": "+p)
 				}
 			}
 		}
 		if len(s.Solution) == 0 {
 			bad("%s: no solution (the e2e suite proves every step passes after its solution)", where)
+		}
+	}
+	// a prerequisite is what another step's solution makes
+	for i, s := range ch.Steps {
+		for _, f := range s.Prerequisites {
+			if from := ch.SolvedBy(f); from < 0 || from == i {
+				bad("step %d (%s): prerequisite %s is not in another step's solution", i+1, s.ID, f)
+			}
 		}
 	}
 	// every file under manifests/ and solution/ is used by a step
@@ -229,7 +238,7 @@ func textProblems(bad func(string, ...any), what string, t i18n.Text) {
 // duplicate fields, so a typo in a given manifest is caught by go test.
 var strict = serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict).UniversalDeserializer()
 
-func manifestProblems(ch *Chapter, name string) []string {
+func manifestProblems(ch *Chapter, name string, mayBeEmpty bool) []string {
 	data, err := ch.ReadFile(name)
 	if err != nil {
 		return []string{"listed but missing"}
@@ -242,7 +251,7 @@ func manifestProblems(ch *Chapter, name string) []string {
 		}
 		return []string{err.Error()}
 	}
-	if len(objs) == 0 {
+	if len(objs) == 0 && !mayBeEmpty {
 		return []string{"no objects"}
 	}
 	var out []string
@@ -332,8 +341,8 @@ func (c *Chapter) Objects(files []string) ([]apply.Object, error) {
 	return out, nil
 }
 
-// SolutionObjects gathers the solution files of the steps (all when none),
-// each file once, in step order.
+// SolutionObjects gathers the prerequisites and solution files of the steps
+// (all when none), each file once, in step order.
 func (c *Chapter) SolutionObjects(steps []int) ([]apply.Object, error) {
 	if len(steps) == 0 {
 		for i := range c.Steps {
@@ -343,7 +352,7 @@ func (c *Chapter) SolutionObjects(steps []int) ([]apply.Object, error) {
 	var files []string
 	seen := map[string]bool{}
 	for _, i := range steps {
-		for _, f := range c.Steps[i].Solution {
+		for _, f := range append(append([]string{}, c.Steps[i].Prerequisites...), c.Steps[i].Solution...) {
 			if !seen[f] {
 				seen[f] = true
 				files = append(files, f)
@@ -353,13 +362,37 @@ func (c *Chapter) SolutionObjects(steps []int) ([]apply.Object, error) {
 	return c.Objects(files)
 }
 
+// StarterObjects decodes a step's starter (possibly no object: a task to
+// write from nothing).
+func (c *Chapter) StarterObjects(step int) ([]apply.Object, error) {
+	return c.Objects(c.Steps[step].Manifests)
+}
+
+// PrerequisiteObjects decodes what a step builds on, from other steps'
+// solutions.
+func (c *Chapter) PrerequisiteObjects(step int) ([]apply.Object, error) {
+	return c.Objects(c.Steps[step].Prerequisites)
+}
+
+// SolvedBy is the index of the first step whose solution lists file, or -1.
+func (c *Chapter) SolvedBy(file string) int {
+	for i, s := range c.Steps {
+		for _, f := range s.Solution {
+			if path.Clean(f) == path.Clean(file) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // AllObjects is every object the chapter's manifests and solutions create,
 // once each: what reset deletes, and nothing else.
 func (c *Chapter) AllObjects() ([]apply.Object, error) {
 	var files []string
 	seen := map[string]bool{}
 	for _, s := range c.Steps {
-		for _, f := range append(append([]string{}, s.Manifests...), s.Solution...) {
+		for _, f := range append(append(append([]string{}, s.Prerequisites...), s.Manifests...), s.Solution...) {
 			if !seen[f] {
 				seen[f] = true
 				files = append(files, f)

@@ -28,7 +28,15 @@ type StepProgress struct {
 	Total  int       `json:"total"`
 	// Ever is true once the step has passed at least once.
 	Ever bool `json:"everPassed"`
+	// Helped is true once the student applied the step's solution (labctl
+	// apply --solution, or the TUI's solution): a pass after that is
+	// "solved with help".
+	Helped bool `json:"solvedWithHelp,omitempty"`
 }
+
+// SolvedWithHelp is true when the step passes and its solution was applied
+// for the student.
+func (p StepProgress) SolvedWithHelp() bool { return p.State == Passed && p.Helped }
 
 // ChapterProgress is one chapter's steps, by step ID.
 type ChapterProgress struct {
@@ -41,6 +49,17 @@ func (p ChapterProgress) Done() int {
 	n := 0
 	for _, s := range p.Steps {
 		if s.State == Passed {
+			n++
+		}
+	}
+	return n
+}
+
+// WithHelp counts steps that pass after their solution was applied.
+func (p ChapterProgress) WithHelp() int {
+	n := 0
+	for _, s := range p.Steps {
+		if s.SolvedWithHelp() {
 			n++
 		}
 	}
@@ -94,6 +113,27 @@ func (s *Store) Record(chapter, step string, passed, total int, at time.Time) er
 		sp.State, sp.Ever = Passed, true
 	}
 	p.Steps[step] = sp
+	return s.write(chapter, p)
+}
+
+// MarkHelped records that a step's solution was applied for the student.
+// It stays until the chapter is reset: checking again after the solution
+// does not make the step one's own work.
+func (s *Store) MarkHelped(chapter, step string, at time.Time) error {
+	p, err := s.Chapter(chapter)
+	if err != nil {
+		return err
+	}
+	sp := p.Steps[step]
+	sp.Helped = true
+	if sp.At.IsZero() {
+		sp.At = at.UTC()
+	}
+	p.Steps[step] = sp
+	return s.write(chapter, p)
+}
+
+func (s *Store) write(chapter string, p ChapterProgress) error {
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/dynamic"
@@ -145,13 +146,74 @@ func (s *Session) ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []app
 	return a.Wait(ctx, objs)
 }
 
-// ApplySolution applies the solution of the given steps (all when empty).
+// ApplySolution applies the prerequisites and solution of the given steps
+// (all when empty) and records each of them as solved with help.
 func (s *Session) ApplySolution(ctx context.Context, ch *labs.Chapter, steps []int, recreate bool, applied func(apply.Object)) error {
 	objs, err := ch.SolutionObjects(steps)
 	if err != nil {
 		return err
 	}
+	if err := s.ApplyObjects(ctx, ch, objs, recreate, applied); err != nil {
+		return err
+	}
+	MarkHelped(s.Store, ch, steps)
+	return nil
+}
+
+// MarkHelped records the steps (all when empty) as solved with help.
+func MarkHelped(store *labs.Store, ch *labs.Chapter, steps []int) {
+	if store == nil {
+		return
+	}
+	if len(steps) == 0 {
+		for i := range ch.Steps {
+			steps = append(steps, i)
+		}
+	}
+	now := time.Now()
+	for _, i := range steps {
+		_ = store.MarkHelped(ch.ID, ch.Steps[i].ID, now)
+	}
+}
+
+// Prerequisite is an object applied for the student because the step
+// builds on it: Step is the step whose solution makes it.
+type Prerequisite struct {
+	apply.Object
+	Step int
+}
+
+// ApplyStarter applies what a step builds on (other steps' solutions, each
+// reported to prereq) and then the step's starter, or the student's own
+// objects when mine is not nil (their edited copy). Nothing is recorded:
+// the checks say whether it works.
+func (s *Session) ApplyStarter(ctx context.Context, ch *labs.Chapter, step int, mine []apply.Object, recreate bool, prereq func(Prerequisite), applied func(apply.Object)) error {
+	pre, err := ch.PrerequisiteObjects(step)
+	if err != nil {
+		return err
+	}
+	objs := mine
+	if objs == nil {
+		if objs, err = ch.StarterObjects(step); err != nil {
+			return err
+		}
+	}
+	if len(pre) > 0 {
+		err := s.ApplyObjects(ctx, ch, pre, false, func(o apply.Object) {
+			if prereq != nil {
+				prereq(Prerequisite{Object: o, Step: ch.SolvedBy(sourceFile(ch, o))})
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
 	return s.ApplyObjects(ctx, ch, objs, recreate, applied)
+}
+
+// sourceFile is the chapter-relative file an object was decoded from.
+func sourceFile(ch *labs.Chapter, o apply.Object) string {
+	return strings.TrimPrefix(o.Source, ch.Dir+"/")
 }
 
 // Reset deletes exactly what the chapter's manifests and solutions create,

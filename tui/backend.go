@@ -24,10 +24,14 @@ type Backend interface {
 	// Check runs the checks of the given steps and records the outcome in
 	// the progress store; o.OnStart and o.OnResult follow it live.
 	Check(ctx context.Context, lang i18n.Lang, ch *labs.Chapter, steps []int, o verify.Options) (verify.Report, error)
-	// ApplySolution applies the solution of the given steps.
+	// ApplySolution applies the prerequisites and solution of the given
+	// steps and records them as solved with help.
 	ApplySolution(ctx context.Context, ch *labs.Chapter, steps []int, applied func(apply.Object)) error
-	// ApplyObjects applies objects the student edited.
-	ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []apply.Object, applied func(apply.Object)) error
+	// ApplyStarter applies what the step builds on (each object reported
+	// to prereq with the index of the step whose solution makes it), then
+	// the student's objects (mine, their edited copy) or, when mine is nil,
+	// the step's starter as given.
+	ApplyStarter(ctx context.Context, ch *labs.Chapter, step int, mine []apply.Object, prereq func(apply.Object, int), applied func(apply.Object)) error
 	// Reset deletes what the chapter creates and forgets its progress.
 	Reset(ctx context.Context, ch *labs.Chapter) (int, error)
 }

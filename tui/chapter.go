@@ -134,6 +134,7 @@ func (m chapterModel) key(msg tea.KeyPressMsg) (chapterModel, tea.Cmd) {
 		if key.Matches(msg, k.Yes) {
 			m.note = ""
 			var cmd tea.Cmd
+			discardEdits(m.c, m.ch)
 			m.op, cmd = startReset(m.c, ownerChapter, m.op, m.ch)
 			return m, cmd
 		}
@@ -190,6 +191,9 @@ func scroll(k KeyMap, vp viewport.Model, msg tea.KeyPressMsg) viewport.Model {
 // prompt is the question on the bottom line, if one waits.
 func (m chapterModel) prompt() string {
 	if m.confirmReset {
+		if hasEdits(m.c, m.ch) {
+			return confirmLine(m.c, m.c.t(msgConfirmResetEdits, m.ch.ID))
+		}
 		return confirmLine(m.c, m.c.t(msgConfirmReset, m.ch.ID))
 	}
 	if m.op.running {
@@ -262,7 +266,11 @@ func (m chapterModel) stepList(width, height int) string {
 				cursor, title = st.Selected.Render(cursor), st.Selected.Render(title)
 			}
 		}
-		b.WriteString(clip(cursor+mark+" "+title, width) + "\n")
+		helped := ""
+		if c.stepState(m.ch, s.ID).SolvedWithHelp() {
+			helped = " " + st.Muted.Render("("+c.t(msgStateHelped)+")")
+		}
+		b.WriteString(clip(cursor+mark+" "+title+helped, width) + "\n")
 	}
 	return b.String()
 }

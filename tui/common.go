@@ -46,6 +46,10 @@ type common struct {
 	exec     func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 	editor   []string
 	tempDir  string
+
+	// edits are the student's edited copies, by chapter/step: kept while
+	// the TUI runs, so leaving a step and coming back continues the work.
+	edits map[string]string
 }
 
 func (c *common) t(m i18n.Message, args ...any) string { return m.F(c.lang, args...) }

@@ -25,7 +25,7 @@ func TestGolden(t *testing.T) {
 		{"chapter", func(h *harness) { h.keys("enter") }},
 		{"step", func(h *harness) { h.keys("enter", "enter") }},
 		{"checks-failed", func(h *harness) { h.keys("enter", "enter", "c") }},
-		{"checks-passed", func(h *harness) { h.keys("enter", "enter", "a", "c") }},
+		{"checks-passed", func(h *harness) { h.keys("enter", "enter", "A", "y", "c") }},
 		{"confirm-reset", func(h *harness) { h.keys("enter", "enter", "r") }},
 		{"cluster-none", func(h *harness) { h.send(statusMsg{info: ClusterInfo{State: ClusterNone}}) }},
 		{"error", func(h *harness) {

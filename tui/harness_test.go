@@ -155,6 +155,7 @@ func (f *fakeBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, steps
 	for _, o := range objs {
 		applied(o)
 	}
+	session.MarkHelped(f.store, ch, steps)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, i := range steps {
@@ -163,14 +164,31 @@ func (f *fakeBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, steps
 	return nil
 }
 
-func (f *fakeBackend) ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []apply.Object, applied func(apply.Object)) error {
-	f.call("apply-edited")
+func (f *fakeBackend) ApplyStarter(ctx context.Context, ch *labs.Chapter, step int, mine []apply.Object, prereq func(apply.Object, int), applied func(apply.Object)) error {
+	pre, err := ch.PrerequisiteObjects(step)
+	if err != nil {
+		return err
+	}
+	for _, o := range pre {
+		prereq(o, ch.SolvedBy(strings.TrimPrefix(o.Source, ch.Dir+"/")))
+	}
+	objs := mine
+	if mine == nil {
+		f.call("apply-starter")
+		if objs, err = ch.StarterObjects(step); err != nil {
+			return err
+		}
+	} else {
+		f.call("apply-edited")
+	}
 	for _, o := range objs {
 		applied(o)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.edited = objs
+	if mine != nil {
+		f.edited = objs
+	}
 	return nil
 }
 
@@ -196,8 +214,11 @@ type harness struct {
 	quit     bool
 	saved    []i18n.Lang
 	execs    []string
-	// editWith is what the fake editor writes into the file it is given.
+	// editWith is what the fake editor writes into the file it is given;
+	// editKeep makes it quit without saving.
 	editWith string
+	editKeep bool
+	tempDir  string
 }
 
 func newHarness(t *testing.T, lang i18n.Lang, w, h int) *harness {
@@ -214,6 +235,7 @@ func newHarness(t *testing.T, lang i18n.Lang, w, h int) *harness {
 		SaveLang: func(l i18n.Lang) error { hs.saved = append(hs.saved, l); return nil },
 		Editor:   []string{"fake-editor"}, TempDir: t.TempDir(),
 	})
+	hs.tempDir = hs.m.c.tempDir
 	hs.m.c.noTimers = true
 	hs.m.c.now = func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
 	hs.m.c.exec = hs.fakeExec
@@ -233,7 +255,11 @@ func newHarness(t *testing.T, lang i18n.Lang, w, h int) *harness {
 func (h *harness) fakeExec(cmd *exec.Cmd, done tea.ExecCallback) tea.Cmd {
 	path := cmd.Args[len(cmd.Args)-1]
 	h.execs = append(h.execs, strings.Join(cmd.Args, " "))
+	keep := h.editKeep
 	return func() tea.Msg {
+		if keep {
+			return done(nil)
+		}
 		if h.editWith == "" {
 			return done(errors.New("exit status 1"))
 		}

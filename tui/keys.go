@@ -15,7 +15,7 @@ type KeyMap struct {
 	// Home.
 	Cluster key.Binding
 	// A step.
-	Apply, Check, Hint, Edit, Reset, Solution, Live key.Binding
+	Apply, ApplySolution, Check, Hint, Edit, Reset, Solution, Live key.Binding
 	// Confirmations.
 	Yes, No key.Binding
 	// Everywhere.
@@ -44,17 +44,19 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 		Prev:     b("p", msgKeyPrev, "p"),
 		Cluster:  b("u", msgKeyCluster, "u"),
 		Apply:    b("a", msgKeyApply, "a"),
-		Check:    b("c", msgKeyCheck, "c"),
-		Hint:     b("h", msgKeyHint, "h"),
-		Edit:     b("e", msgKeyEdit, "e"),
-		Reset:    b("r", msgKeyReset, "r"),
-		Solution: b("s", msgKeySolution, "s"),
-		Live:     b("v", msgKeyLive, "v"),
-		Yes:      b("y", msgKeyYes, "y", "Y"),
-		No:       b("n/esc", msgKeyNo, "n", "N", "esc"),
-		Lang:     b("L", msgKeyLang, "L"),
-		Help:     b("?", msgKeyHelp, "?"),
-		Quit:     b("q", msgKeyQuit, "q", "ctrl+c"),
+		// shifted on purpose: the answer is never one slip away
+		ApplySolution: b("A", msgKeyApplySolution, "A"),
+		Check:         b("c", msgKeyCheck, "c"),
+		Hint:          b("h", msgKeyHint, "h"),
+		Edit:          b("e", msgKeyEdit, "e"),
+		Reset:         b("r", msgKeyReset, "r"),
+		Solution:      b("s", msgKeySolution, "s"),
+		Live:          b("v", msgKeyLive, "v"),
+		Yes:           b("y", msgKeyYes, "y", "Y"),
+		No:            b("n/esc", msgKeyNo, "n", "N", "esc"),
+		Lang:          b("L", msgKeyLang, "L"),
+		Help:          b("?", msgKeyHelp, "?"),
+		Quit:          b("q", msgKeyQuit, "q", "ctrl+c"),
 	}
 }
 

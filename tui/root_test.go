@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,14 +34,20 @@ func TestKeySequences(t *testing.T) {
 		{name: "a step and back twice", keys: []string{"enter", "enter", "esc", "esc"}, screen: screenHome},
 		{name: "check fails on a fresh cluster", keys: []string{"enter", "enter", "c"}, screen: screenStep,
 			calls: "check", want: []string{"✗ three ready pods behind http-go-svc", "0 of 3 checks passed", "✗ failed"}},
-		{name: "apply then check passes", keys: []string{"enter", "enter", "c", "a", "c"}, screen: screenStep,
-			calls: "check apply check", want: []string{"✓ three ready pods", "3 of 3 checks passed", "Step passed", "✓ passed", "Solution"}},
-		{name: "progress shows at home", keys: []string{"enter", "enter", "a", "c", "esc", "esc"}, screen: screenHome,
+		{name: "applying the solution asks first, then check passes with help", keys: []string{"enter", "enter", "c", "A", "y", "c"}, screen: screenStep,
+			calls: "check apply check", want: []string{"✓ three ready pods", "3 of 3 checks passed", "Step passed", "solved with help", "Solution"}},
+		{name: "applying the solution: n applies nothing", keys: []string{"enter", "enter", "A", "n"}, screen: screenStep, calls: ""},
+		{name: "progress shows at home", keys: []string{"enter", "enter", "A", "y", "c", "esc", "esc"}, screen: screenHome,
 			calls: "apply check", want: []string{"1/9 steps"}},
-		{name: "apply lists what it applied", keys: []string{"enter", "enter", "a"}, screen: screenStep, calls: "apply",
-			want: []string{"Applying the solution", "✓ Deployment http-go", "✓ Service http-go-svc", "objects applied: 2"}},
+		{name: "a applies the starter", keys: []string{"enter", "enter", "a"}, screen: screenStep, calls: "apply-starter",
+			want: []string{"Applying the starter", "✓ Deployment http-go", "✓ Service http-go-svc", "objects applied: 2"}},
+		{name: "a applies what the step builds on, saying so", keys: []string{"enter", "enter", "n", "a"}, screen: screenStep, calls: "apply-starter",
+			want: []string{"↳ Deployment http-go (applied for you: step 1's solution", "↳ Service http-go-svc", "✓ Service http-go-affinity", "objects applied: 1"}},
+		{name: "a after an edit applies the student's copy", setup: func(h *harness) { h.editWith = editedService },
+			keys: []string{"enter", "enter", "e", "a"}, screen: screenStep, calls: "apply-edited apply-edited",
+			want: []string{"Applying your manifest", "✓ Service default/mine"}},
 		{name: "apply error in place", setup: func(h *harness) { h.fake.applyErr = errors.New("the server could not find the requested resource") },
-			keys: []string{"enter", "enter", "a"}, screen: screenStep, calls: "apply",
+			keys: []string{"enter", "enter", "A", "y"}, screen: screenStep, calls: "apply",
 			want: []string{"apply failed", "could not find the requested resource"}},
 		{name: "reset asks first, n keeps", keys: []string{"enter", "enter", "r", "n"}, screen: screenStep, calls: ""},
 		{name: "reset asks first, y resets", keys: []string{"enter", "enter", "r", "y"}, screen: screenStep, calls: "reset",
@@ -50,8 +57,8 @@ func TestKeySequences(t *testing.T) {
 			want: []string{"Show the solution before passing?"}},
 		{name: "solution shown on yes", keys: []string{"enter", "enter", "n", "s", "y"}, screen: screenStep,
 			want: []string{"Solution", "http-go-affinity.yaml"}},
-		{name: "solution of a passed step needs no question", keys: []string{"enter", "enter", "a", "c", "s", "s"}, screen: screenStep,
-			calls: "apply check", want: []string{"Solution", "The solution is the manifest above"}},
+		{name: "solution of a passed step needs no question", keys: []string{"enter", "enter", "A", "y", "c", "s", "s"}, screen: screenStep,
+			calls: "apply check", want: []string{"Solution", "solution/http-go.yaml"}},
 		{name: "hints one at a time", keys: []string{"enter", "enter", "h"}, screen: screenStep,
 			want: []string{"Hints 1/4", "1. " + mustChapter(t, "ch07").Steps[0].Hints[0].En[:20]},
 			checkSelf: func(t *testing.T, h *harness) {
@@ -101,6 +108,46 @@ func TestKeySequences(t *testing.T) {
 			want: []string{"mistake at line 2"}},
 		{name: "editor failing applies nothing", keys: []string{"enter", "enter", "e"}, screen: screenStep, calls: "",
 			want: []string{"did not finish cleanly"}},
+		{name: "editor quit without saving applies nothing and leaves no copy", setup: func(h *harness) { h.editKeep = true },
+			keys: []string{"enter", "enter", "e"}, screen: screenStep, calls: "",
+			want: []string{"closed without saving: nothing was applied"},
+			checkSelf: func(t *testing.T, h *harness) {
+				if left, _ := filepath.Glob(filepath.Join(h.tempDir, "*")); len(left) > 0 {
+					t.Errorf("copies left behind: %v", left)
+				}
+				if len(h.m.c.edits) != 0 {
+					t.Errorf("edits remembered: %v", h.m.c.edits)
+				}
+			}},
+		{name: "a second e continues the student's copy, even after leaving the step", setup: func(h *harness) { h.editWith = editedService },
+			keys: []string{"enter", "enter", "e", "esc", "enter", "e"}, screen: screenStep, calls: "apply-edited apply-edited",
+			checkSelf: func(t *testing.T, h *harness) {
+				if len(h.execs) != 2 || h.execs[0] != h.execs[1] {
+					t.Errorf("editor runs %v, want the same copy twice", h.execs)
+				}
+			}},
+		{name: "quitting a second edit without saving keeps the copy", setup: func(h *harness) { h.editWith = editedService },
+			keys: []string{"enter", "enter", "e"}, screen: screenStep, calls: "apply-edited",
+			checkSelf: func(t *testing.T, h *harness) {
+				h.editKeep = true
+				h.keys("e")
+				h.wantScreen("closed without saving")
+				if len(h.m.c.edits) != 1 {
+					t.Errorf("the student's copy was forgotten: %v", h.m.c.edits)
+				}
+			}},
+		{name: "reset offers to discard the edited copy", setup: func(h *harness) { h.editWith = editedService },
+			keys: []string{"enter", "enter", "e", "r"}, screen: screenStep, calls: "apply-edited",
+			want: []string{"your edited copies are deleted"},
+			checkSelf: func(t *testing.T, h *harness) {
+				h.keys("y")
+				if len(h.m.c.edits) != 0 {
+					t.Errorf("edits kept after reset: %v", h.m.c.edits)
+				}
+				if left, _ := filepath.Glob(filepath.Join(h.tempDir, "*")); len(left) > 0 {
+					t.Errorf("copies left behind: %v", left)
+				}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,7 +229,7 @@ func TestStatusBar(t *testing.T) {
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 3, Addon: "MetalLB", Detail: "controller 0/1 ready"},
 			"▲ cluster lab: MetalLB not healthy: controller 0/1 ready (press u to repair)"},
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 2}, "▲ cluster lab: 2 of 3 nodes ready"},
-		{ClusterInfo{State: ClusterUnreachable, Err: i18n.Errorf(msgUpFailed).WithFix(msgStepIntro)}, "✗ cluster lab does not answer: Do the step"},
+		{ClusterInfo{State: ClusterUnreachable, Err: i18n.Errorf(msgUpFailed).WithFix(msgEditCancelled)}, "✗ cluster lab does not answer: the editor closed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -56,7 +56,7 @@ func New(ctx context.Context, o Options) Model {
 		backend: o.Backend, store: o.Progress, live: o.Live, name: o.Cluster,
 		width: 80, height: 24, mdStyle: "dark",
 		progress: map[string]labs.ChapterProgress{},
-		now:      time.Now, exec: tea.ExecProcess, editor: o.Editor, tempDir: o.TempDir,
+		now:      time.Now, exec: tea.ExecProcess, editor: o.Editor, tempDir: o.TempDir, edits: map[string]string{},
 	}
 	short := help.New()
 	short.Styles = help.Styles{ShortKey: c.styles.Key, ShortDesc: c.styles.Muted, ShortSeparator: c.styles.Muted,

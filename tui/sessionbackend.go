@@ -175,13 +175,14 @@ func (b *SessionBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, st
 	return b.failed(s.ApplySolution(ctx, ch, steps, false, applied))
 }
 
-// ApplyObjects applies the student's edited objects.
-func (b *SessionBackend) ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []apply.Object, applied func(apply.Object)) error {
+// ApplyStarter applies the step's prerequisites, then the starter or the
+// student's edited objects.
+func (b *SessionBackend) ApplyStarter(ctx context.Context, ch *labs.Chapter, step int, mine []apply.Object, prereq func(apply.Object, int), applied func(apply.Object)) error {
 	s, err := b.session(ctx, i18n.En)
 	if err != nil {
 		return err
 	}
-	return b.failed(s.ApplyObjects(ctx, ch, objs, false, applied))
+	return b.failed(s.ApplyStarter(ctx, ch, step, mine, false, func(p session.Prerequisite) { prereq(p.Object, p.Step) }, applied))
 }
 
 // Reset resets the chapter.

@@ -17,6 +17,7 @@ const (
 	confirmNone confirmKind = iota
 	confirmReset
 	confirmSolution
+	confirmApplySolution
 )
 
 // stepModel is one step: its text, the manifest with YAML highlighting, and
@@ -32,9 +33,9 @@ type stepModel struct {
 	want, shown mdKey
 	doc         stepDoc
 	docErr      error
-	// lines where the activity and the hints start in the pane, to bring
-	// them into view when they change.
-	actLine, hintLine int
+	// lines where the activity, the hints and the solution start in the
+	// pane, to bring them into view when they change.
+	actLine, hintLine, solLine int
 
 	op       opState
 	act      activity
@@ -44,7 +45,6 @@ type stepModel struct {
 	hints    int
 	reveal   bool
 	confirm  confirmKind
-	editPath string
 	warnings []string // the API server's warnings during this visit
 	live     liveModel
 	spin     spinner.Model
@@ -110,6 +110,8 @@ func (m stepModel) update(msg tea.Msg) (stepModel, tea.Cmd) {
 			m.checks = m.checks.update(inner, m.c.now())
 		case appliedMsg:
 			m.apply.refs = append(m.apply.refs, inner.ref)
+		case prereqMsg:
+			m.apply.pre = append(m.apply.pre, inner)
 		}
 		return m.refresh(), msg.wait()
 	case spinner.TickMsg:
@@ -123,15 +125,9 @@ func (m stepModel) update(msg tea.Msg) (stepModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, send(errorMsg{msg.err})
 		}
-		m.editPath = msg.path
-		return m, openEditor(m.c, msg.path)
+		return m, openEditor(m.c, msg.edit)
 	case editedMsg:
-		if msg.err != nil {
-			m.act, m.apply = actApplyEdited, applyLog{done: true, err: i18n.Errorf(msgEditorFailed, m.c.editor[0]).Wrap(msg.err)}
-			return m.refresh(), nil
-		}
-		m, cmd := m.startApplyEdited(msg.path)
-		return m.scrollTo(m.actLine), cmd
+		return m.edited(msg)
 	case apiWarningMsg:
 		m.warnings = append(m.warnings, msg.text)
 		return m.refresh(), nil
@@ -154,14 +150,21 @@ func (m stepModel) key(msg tea.KeyPressMsg) (stepModel, tea.Cmd) {
 		if !key.Matches(msg, k.Yes) {
 			return m, nil
 		}
-		if asked == confirmReset {
+		switch asked {
+		case confirmReset:
 			var cmd tea.Cmd
+			discardEdits(m.c, m.ch)
 			m.note, m.act, m.warnings = "", actReset, nil
 			m.op, cmd = startReset(m.c, ownerStep, m.op, m.ch)
 			return m, tea.Batch(cmd, m.spinStart())
+		case confirmApplySolution:
+			m.reveal = true
+			m, cmd := m.startApplySolution()
+			return m.refresh().scrollTo(m.actLine), cmd
 		}
 		m.reveal = true
-		return m, nil
+		m = m.refresh()
+		return m.scrollTo(m.solLine), nil
 	}
 	if m.op.running {
 		switch {
@@ -179,14 +182,20 @@ func (m stepModel) key(msg tea.KeyPressMsg) (stepModel, tea.Cmd) {
 		m, cmd := m.startCheck()
 		return m.refresh().scrollTo(m.actLine), cmd
 	case key.Matches(msg, k.Apply):
-		m, cmd := m.startApply()
+		m, cmd := m.startApplyStarter(m.editCopy())
 		return m.refresh().scrollTo(m.actLine), cmd
+	case key.Matches(msg, k.ApplySolution):
+		if m.passed() {
+			m, cmd := m.startApplySolution()
+			return m.refresh().scrollTo(m.actLine), cmd
+		}
+		m.confirm = confirmApplySolution
 	case key.Matches(msg, k.Edit):
 		if len(m.st.Manifests) == 0 {
 			m.note = m.c.styles.Warn.Render(m.c.t(msgNoManifest))
 			return m, nil
 		}
-		return m, prepareEdit(m.c, m.ch, m.st, m.editPath)
+		return m, prepareEdit(m.c, m.ch, m.st, m.editCopy())
 	case key.Matches(msg, k.Hint):
 		return m.nextHint(), nil
 	case key.Matches(msg, k.Reset):
@@ -194,6 +203,10 @@ func (m stepModel) key(msg tea.KeyPressMsg) (stepModel, tea.Cmd) {
 	case key.Matches(msg, k.Solution):
 		if m.passed() {
 			m.reveal = !m.reveal
+			if m.reveal {
+				m = m.refresh()
+				return m.scrollTo(m.solLine), nil
+			}
 		} else {
 			m.confirm = confirmSolution
 		}
@@ -207,6 +220,32 @@ func (m stepModel) key(msg tea.KeyPressMsg) (stepModel, tea.Cmd) {
 		m.vp = scroll(k, m.vp, msg)
 	}
 	return m, nil
+}
+
+// editCopy is the student's edited copy of this step's starter, if any.
+func (m stepModel) editCopy() string { return m.c.edits[editKey(m.ch, m.st)] }
+
+// edited follows the editor's exit: saved → the copy is kept for the step
+// and applied; quit without saving → nothing is applied (and a copy made
+// for this run is removed); the editor failing → nothing is applied.
+func (m stepModel) edited(msg editedMsg) (stepModel, tea.Cmd) {
+	if msg.err != nil {
+		if msg.edit.discard() {
+			delete(m.c.edits, editKey(m.ch, m.st))
+		}
+		m.act, m.apply = actApplyEdited, applyLog{done: true, err: i18n.Errorf(msgEditorFailed, m.c.editor[0]).Wrap(msg.err)}
+		return m.refresh(), nil
+	}
+	if !msg.edit.saved() {
+		if msg.edit.discard() {
+			delete(m.c.edits, editKey(m.ch, m.st))
+		}
+		m.note = m.c.styles.Warn.Render(m.c.t(msgEditCancelled))
+		return m.refresh(), nil
+	}
+	m.c.edits[editKey(m.ch, m.st)] = msg.edit.path
+	m, cmd := m.startApplyStarter(msg.edit.path)
+	return m.refresh().scrollTo(m.actLine), cmd
 }
 
 // hintTexts are the step's hints, then its checks' hints, as
@@ -275,7 +314,7 @@ func (m stepModel) shortHelp() []key.Binding {
 	if m.op.running {
 		return []key.Binding{cancelBinding(m.c), k.PageDown, k.Help}
 	}
-	keys := []key.Binding{k.Check, k.Apply, k.Edit, k.Hint, k.Solution, k.Reset}
+	keys := []key.Binding{k.Edit, k.Check, k.Apply, k.Hint, k.Solution, k.Reset}
 	if m.c.live != nil && m.c.live.Has(m.ch, m.st) {
 		keys = append(keys, k.Live)
 	}
@@ -284,7 +323,7 @@ func (m stepModel) shortHelp() []key.Binding {
 
 func (m stepModel) fullHelp() [][]key.Binding {
 	k := m.c.keys
-	work := []key.Binding{k.Check, k.Apply, k.Edit, k.Hint, k.Solution, k.Reset}
+	work := []key.Binding{k.Edit, k.Check, k.Apply, k.Hint, k.Solution, k.ApplySolution, k.Reset}
 	if m.c.live != nil && m.c.live.Has(m.ch, m.st) {
 		work = append(work, k.Live)
 	}

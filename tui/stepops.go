@@ -16,13 +16,19 @@ type activity int
 const (
 	actNone activity = iota
 	actCheck
-	actApply
+	actApply // the solution
+	actApplyStarter
 	actApplyEdited
 	actReset
 )
 
 type (
-	appliedMsg   struct{ ref string }
+	appliedMsg struct{ ref string }
+	// prereqMsg: an object the step builds on was applied for the student.
+	prereqMsg struct {
+		ref  string
+		step int
+	}
 	applyDoneMsg struct {
 		n       int
 		err     error
@@ -32,6 +38,7 @@ type (
 
 // applyLog is an apply in progress or finished.
 type applyLog struct {
+	pre  []prereqMsg
 	refs []string
 	done bool
 	n    int
@@ -55,8 +62,9 @@ func (m stepModel) startCheck() (stepModel, tea.Cmd) {
 	return m, tea.Batch(run, m.spinStart())
 }
 
-// startApply applies the step's solution.
-func (m stepModel) startApply() (stepModel, tea.Cmd) {
+// startApplySolution applies the step's solution (the session records
+// the step as solved with help).
+func (m stepModel) startApplySolution() (stepModel, tea.Cmd) {
 	op, ctx := m.op.start(m.c)
 	m.op, m.act, m.note, m.apply, m.warnings = op, actApply, "", applyLog{}, nil
 	b, ch, idx := m.c.backend, m.ch, m.idx
@@ -71,18 +79,29 @@ func (m stepModel) startApply() (stepModel, tea.Cmd) {
 	return m, tea.Batch(run, m.spinStart())
 }
 
-// startApplyEdited applies the student's edited copy of the manifests.
-func (m stepModel) startApplyEdited(path string) (stepModel, tea.Cmd) {
+// startApplyStarter applies what the step builds on, then the student's
+// edited copy at path or, when path is "", the starter as given.
+func (m stepModel) startApplyStarter(path string) (stepModel, tea.Cmd) {
 	op, ctx := m.op.start(m.c)
-	m.op, m.act, m.note, m.apply, m.warnings = op, actApplyEdited, "", applyLog{}, nil
-	b, ch := m.c.backend, m.ch
+	act := actApplyStarter
+	if path != "" {
+		act = actApplyEdited
+	}
+	m.op, m.act, m.note, m.apply, m.warnings = op, act, "", applyLog{}, nil
+	b, ch, idx := m.c.backend, m.ch, m.idx
 	run := runOp(ownerStep, op.id, func(emit func(tea.Msg)) tea.Msg {
 		start, n := time.Now(), 0
-		objs, err := readEdited(path)
-		if err != nil {
-			return applyDoneMsg{err: err}
+		var mine []apply.Object
+		if path != "" {
+			objs, err := readEdited(path)
+			if err != nil {
+				return applyDoneMsg{err: err}
+			}
+			mine = objs
 		}
-		err = b.ApplyObjects(ctx, ch, objs, func(o apply.Object) {
+		err := b.ApplyStarter(ctx, ch, idx, mine, func(o apply.Object, step int) {
+			emit(prereqMsg{ref: o.Ref(), step: step})
+		}, func(o apply.Object) {
 			n++
 			emit(appliedMsg{o.Ref()})
 		})

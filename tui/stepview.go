@@ -10,15 +10,16 @@ import (
 // refresh rebuilds the pane's content: called after every change, because
 // the viewport needs the content to scroll within it.
 func (m stepModel) refresh() stepModel {
-	content, act, hints := m.content()
-	m.actLine, m.hintLine = act, hints
+	content, act, hints, sol := m.content()
+	m.actLine, m.hintLine, m.solLine = act, hints, sol
 	m.vp.SetContent(content)
 	return m
 }
 
 // content is the step's pane from top to bottom: text, what is happening
-// now, hints, the live view, the manifest, and the solution once earned.
-func (m stepModel) content() (string, int, int) {
+// now, hints, the live view, the manifest, and the solution once earned or
+// asked for.
+func (m stepModel) content() (string, int, int, int) {
 	c, st, w := m.c, m.c.styles, m.c.width
 	var b strings.Builder
 	lines := func() int { return strings.Count(b.String(), "\n") }
@@ -50,6 +51,7 @@ func (m stepModel) content() (string, int, int) {
 		section(c.t(msgSecManifest))
 		b.WriteString(m.doc.manifests + "\n")
 	}
+	solLine := lines()
 	if m.shown != (mdKey{}) && (m.reveal || m.passed()) {
 		section(c.t(msgSecSolution))
 		if m.doc.solutionIsGiven {
@@ -58,7 +60,7 @@ func (m stepModel) content() (string, int, int) {
 			b.WriteString(m.doc.solution + "\n")
 		}
 	}
-	return b.String(), actLine, hintLine
+	return b.String(), actLine, hintLine, solLine
 }
 
 // activity is the part of the pane that shows the last thing done.
@@ -67,7 +69,7 @@ func (m stepModel) activity(w int) string {
 	var b strings.Builder
 	switch m.act {
 	case actNone:
-		b.WriteString("\n" + indent(st.Muted.Render(wrap(c.t(msgStepIntro), w-4)), "  ") + "\n")
+		b.WriteString("\n" + indent(st.Muted.Render(wrap(c.t(msgStepIntro, m.ch.ID, m.ch.ID), w-4)), "  ") + "\n")
 	case actCheck:
 		b.WriteString("\n " + st.Section.Render(c.t(msgSecChecks)) + "\n")
 		b.WriteString(indent(m.checks.view(c, m.spin.View(), w-2, c.now()), " "))
@@ -78,10 +80,13 @@ func (m stepModel) activity(w int) string {
 			}
 			b.WriteString("\n " + st.Pass.Render("★ "+c.t(done)) + "\n")
 		}
-	case actApply, actApplyEdited:
+	case actApply, actApplyStarter, actApplyEdited:
 		title := msgSecApply
-		if m.act == actApplyEdited {
+		switch m.act {
+		case actApplyEdited:
 			title = msgSecApplyEdited
+		case actApplyStarter:
+			title = msgSecApplyStarter
 		}
 		b.WriteString("\n " + st.Section.Render(c.t(title)) + "\n")
 		b.WriteString(m.applyView(w - 2))
@@ -99,6 +104,9 @@ func (m stepModel) activity(w int) string {
 func (m stepModel) applyView(w int) string {
 	c, st := m.c, m.c.styles
 	var b strings.Builder
+	for _, p := range m.apply.pre {
+		b.WriteString("  " + st.Muted.Render("↳ "+clip(c.t(msgPrereqApplied, p.ref, p.step+1), w-4)) + "\n")
+	}
 	for _, r := range m.apply.refs {
 		b.WriteString("  " + st.Pass.Render("✓") + " " + clip(r, w-4) + "\n")
 	}
@@ -113,8 +121,8 @@ func (m stepModel) applyView(w int) string {
 	case m.apply.done:
 		b.WriteString("  " + st.Pass.Render(c.t(msgApplied, m.apply.n, fmtDur(m.apply.took))) + "\n")
 	}
-	if m.act == actApplyEdited && m.editPath != "" && !m.op.running {
-		b.WriteString(indent(st.Muted.Render(wrap(c.t(msgEditKept, m.editPath), w-4)), "  ") + "\n")
+	if m.act == actApplyEdited && m.editCopy() != "" && !m.op.running {
+		b.WriteString(indent(st.Muted.Render(wrap(c.t(msgEditKept, m.editCopy()), w-4)), "  ") + "\n")
 	}
 	return b.String()
 }
@@ -123,8 +131,12 @@ func (m stepModel) applyView(w int) string {
 func (m stepModel) prompt() string {
 	c := m.c
 	switch {
+	case m.confirm == confirmReset && hasEdits(c, m.ch):
+		return confirmLine(c, c.t(msgConfirmResetEdits, m.ch.ID))
 	case m.confirm == confirmReset:
 		return confirmLine(c, c.t(msgConfirmReset, m.ch.ID))
+	case m.confirm == confirmApplySolution:
+		return confirmLine(c, c.t(msgConfirmApplySolution))
 	case m.confirm == confirmSolution:
 		return confirmLine(c, c.t(msgConfirmSolution))
 	case m.op.cancelling:
@@ -140,10 +152,12 @@ func (m stepModel) view(width, height int) string {
 	c, st := m.c, m.c.styles
 	state := c.stepState(m.ch, m.st.ID).State
 	label := c.t(msgStateNew)
-	switch state {
-	case labs.Passed:
+	switch {
+	case c.stepState(m.ch, m.st.ID).SolvedWithHelp():
+		label = c.t(msgStateHelped)
+	case state == labs.Passed:
 		label = c.t(msgStatePassed)
-	case labs.Failed:
+	case state == labs.Failed:
 		label = c.t(msgStateFailed)
 	}
 	title := st.Muted.Render(m.ch.ID+" › "+c.t(msgStepOf, m.idx+1, len(m.ch.Steps))) + "  " +
