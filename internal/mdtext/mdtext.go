@@ -59,10 +59,18 @@ func isShell(s string) bool {
 
 func continueLine(line string, limit int) []string {
 	indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
-	words := strings.Fields(line)
+	command, comment := splitComment(strings.TrimSpace(line))
 	var out []string
+	if comment != "" {
+		// A backslash does not continue a comment: the comment goes on a
+		// line of its own above the command, which is then continued.
+		out = append(out, wrapComment(indent, comment, limit)...)
+		if runewidth.StringWidth(indent+command) <= limit {
+			return append(out, indent+command)
+		}
+	}
 	cur := indent
-	for _, w := range words {
+	for _, w := range strings.Fields(command) {
 		next := cur + w
 		if cur != indent && cur != indent+"  " && runewidth.StringWidth(next)+2 > limit {
 			out = append(out, strings.TrimRight(cur, " ")+" \\")
@@ -72,6 +80,41 @@ func continueLine(line string, limit int) []string {
 		cur = next + " "
 	}
 	return append(out, strings.TrimRight(cur, " "))
+}
+
+// wrapComment word-wraps a comment into lines that each start with "# ",
+// so no piece of it reads as a command.
+func wrapComment(indent, comment string, limit int) []string {
+	words := strings.Fields(strings.TrimLeft(comment, "# "))
+	var out []string
+	cur := indent + "#"
+	for _, w := range words {
+		if cur != indent+"#" && runewidth.StringWidth(cur+" "+w) > limit {
+			out = append(out, cur)
+			cur = indent + "#"
+		}
+		cur += " " + w
+	}
+	return append(out, cur)
+}
+
+// splitComment cuts a shell line at its comment: a # that starts a word
+// and is not inside quotes.
+func splitComment(s string) (command, comment string) {
+	var quote rune
+	for i, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '#' && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t'):
+			return strings.TrimSpace(s[:i]), s[i:]
+		}
+	}
+	return s, ""
 }
 
 // Plain is glamour's ASCII style without markdown's marks around emphasis:

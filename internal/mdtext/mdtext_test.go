@@ -6,6 +6,7 @@ import (
 
 	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/styles"
+	"github.com/mattn/go-runewidth"
 )
 
 func TestWrapCodeContinuesCommands(t *testing.T) {
@@ -53,5 +54,25 @@ func TestPlainStyleWritesNoMarks(t *testing.T) {
 	}
 	if strings.Contains(out, "*") || !strings.Contains(out, "[Changed]") {
 		t.Errorf("got %q", out)
+	}
+}
+
+// A comment is never continued with a backslash (the shell would run the
+// next line): it moves above the command.
+func TestWrapCodeKeepsCommentsOutOfContinuations(t *testing.T) {
+	md := "    labctl apply ch07 --step N             # or: the step's starter as it is, plus the prerequisites\n    echo '#not a comment' \"# nor this\" --and-a-long-flag=value --another-long-flag=value\n"
+	got := WrapCode(md, 60)
+	want := "    # or: the step's starter as it is, plus the\n    # prerequisites\n    labctl apply ch07 --step N\n" +
+		"    echo '#not a comment' \"# nor this\" --and-a-long-flag=value --another-long-flag=value\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(WrapCode("    kubectl get pods -l app=web -o wide --watch --show-labels # watch them come up one by one, as the scheduler places them\n", 50)), "\n") {
+		if runewidth.StringWidth(line) > 50-codeIndent && !strings.HasSuffix(line, "\\") {
+			t.Errorf("too wide: %q", line)
+		}
+		if strings.Contains(line, "#") && strings.HasSuffix(line, "\\") || !strings.Contains(line, "#") && !strings.HasPrefix(strings.TrimSpace(line), "kubectl") && !strings.HasPrefix(line, "      ") {
+			t.Errorf("a comment continued, or a piece of it outside a comment: %q", line)
+		}
 	}
 }
