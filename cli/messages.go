@@ -74,7 +74,7 @@ var (
 	flagHelp         = i18n.M("flag.help", "help for %s", "%s 도움말")
 	flagWorkers      = i18n.M("flag.workers", "number of worker nodes", "워커 노드 수")
 	flagImage        = i18n.M("flag.image", "kind node image (default %s, or LABCTL_NODE_IMAGE)", "kind 노드 이미지 (기본값 %s 또는 LABCTL_NODE_IMAGE)")
-	flagIngress      = i18n.M("flag.ingress", "ingress controller: nginx, traefik or none", "인그레스 컨트롤러: nginx, traefik, none")
+	flagIngress      = i18n.M("flag.ingress", "ingress controller: traefik (Ingress and Gateway API), nginx (retired upstream, Ingress only) or none", "인그레스 컨트롤러: traefik (Ingress 와 Gateway API), nginx (공식 은퇴, Ingress 만), none")
 	flagHTTPPort     = i18n.M("flag.http-port", "host port for HTTP to the ingress controller", "인그레스 컨트롤러로 가는 HTTP 호스트 포트")
 	flagHTTPSPort    = i18n.M("flag.https-port", "host port for HTTPS to the ingress controller", "인그레스 컨트롤러로 가는 HTTPS 호스트 포트")
 	flagRetain       = i18n.M("flag.retain", "keep a cluster that failed or was interrupted while being created (for debugging)", "생성 중 실패하거나 중단된 클러스터를 지우지 않고 남김 (디버깅용)")
@@ -130,4 +130,10 @@ var (
 	msgStPool           = i18n.M("status.pool", "LoadBalancer pool:", "LoadBalancer 주소 풀:")
 	msgStClass          = i18n.M("status.class", "default IngressClass:", "기본 IngressClass:")
 	msgStIngressURL     = i18n.M("status.ingress-url", "ingress from this computer:", "이 컴퓨터에서 인그레스 접속:")
+	msgStGatewayHeader  = i18n.M("status.gateway", "GATEWAY API %s\tSTATE", "GATEWAY API %s\t상태")
+	msgStAccepted       = i18n.M("status.gateway.accepted", "Accepted", "Accepted (수락됨)")
+	msgStProgrammed     = i18n.M("status.gateway.programmed", "Programmed, address %s", "Programmed, 주소 %s")
+	msgStNginxRetired   = i18n.M("status.nginx-retired",
+		"ingress-nginx %s is retired upstream (no security fixes) and has no Gateway API: labctl up --ingress traefik switches to the default",
+		"ingress-nginx %s 는 공식 은퇴했고 (보안 수정 없음) Gateway API 가 없습니다: labctl up --ingress traefik 으로 기본 컨트롤러로 바꾸세요")
 )

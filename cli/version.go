@@ -54,8 +54,8 @@ func newVersionCommand(g *globals) *cobra.Command {
 				fmt.Fprintf(g.streams.Out, "built %s\n", date)
 			}
 			fmt.Fprintf(g.streams.Out, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			fmt.Fprintf(g.streams.Out, "node image %s\nMetalLB %s, ingress-nginx %s, Traefik %s\n",
-				cluster.DefaultNodeImage, cluster.MetalLBVersion, cluster.IngressNginxVersion, cluster.TraefikVersion)
+			fmt.Fprintf(g.streams.Out, "node image %s\nMetalLB %s, Traefik %s (default), Gateway API %s, ingress-nginx %s (retired upstream)\n",
+				cluster.DefaultNodeImage, cluster.MetalLBVersion, cluster.TraefikVersion, cluster.GatewayAPIVersion, cluster.IngressNginxVersion)
 		},
 	}
 }
