@@ -134,16 +134,10 @@ func ingress(ctx context.Context, env *Env, ns, name string) (*networkingv1.Ingr
 // a host no rule names, or the controller's own error for a rule whose
 // Service is missing.
 type ingressRoute struct {
-	Ingress   string `yaml:"ingress"`
-	Namespace string `yaml:"namespace"`
-	HTTPS     bool   `yaml:"https"`
-	Cases     []struct {
-		Host string `yaml:"host"`
-		Path string `yaml:"path"`
-		// Expect: backend (default), notFound, backendMissing.
-		Expect  string `yaml:"expect"`
-		Service string `yaml:"service"`
-	} `yaml:"cases"`
+	Ingress   string     `yaml:"ingress"`
+	Namespace string     `yaml:"namespace"`
+	HTTPS     bool       `yaml:"https"`
+	Cases     []httpCase `yaml:"cases"`
 }
 
 func init() {
@@ -151,26 +145,8 @@ func init() {
 		if p.Ingress == "" || len(p.Cases) == 0 {
 			return nil, errors.New("params.ingress and params.cases are required")
 		}
-		for i := range p.Cases {
-			c := &p.Cases[i]
-			if c.Host == "" {
-				return nil, fmt.Errorf("params.cases[%d].host is required", i)
-			}
-			if c.Path == "" {
-				c.Path = "/"
-			}
-			if c.Expect == "" {
-				c.Expect = "backend"
-			}
-			switch c.Expect {
-			case "backend", "backendMissing":
-				if c.Service == "" {
-					return nil, fmt.Errorf("params.cases[%d].service is required for expect %s", i, c.Expect)
-				}
-			case "notFound":
-			default:
-				return nil, fmt.Errorf("params.cases[%d].expect %q: want backend, notFound or backendMissing", i, c.Expect)
-			}
+		if err := validateCases(p.Cases); err != nil {
+			return nil, err
 		}
 		return p, nil
 	})
@@ -199,46 +175,16 @@ func (p ingressRoute) Check(ctx context.Context, env *Env) Outcome {
 		base = httpsURL
 	}
 	var ev []string
-	for _, c := range p.Cases {
-		rs, err := env.Net.HTTP(ctx, FromHost, "", HTTPRequest{URL: base + c.Path, Host: c.Host}, 1)
-		if err != nil {
-			return Errored(err)
+	noRule := func(host string) *Outcome {
+		if hostRuled(ing, host) {
+			return nil
 		}
-		r := rs[0]
-		line := fmt.Sprintf("Host %s %s -> %s", c.Host, c.Path, env.describe(r))
-		ev = append(ev, line)
-		switch c.Expect {
-		case "backend":
-			if !hostRuled(ing, c.Host) {
-				return Missing(msgNoRuleForHost, ing.Name, c.Host).With(ev...)
-			}
-			svc, miss := service(ctx, env, ns, c.Service)
-			if miss != nil {
-				return *miss
-			}
-			eps, err := readyEndpoints(ctx, env, svc)
-			if err != nil {
-				return Errored(err)
-			}
-			pods := podNames(eps)
-			if r.Status != 200 || !pods[strings.TrimSpace(r.Body)] {
-				return Failed(msgRouteWrong, c.Host, c.Path, c.Service).With(ev...).With(env.t(evPodsOf, c.Service, env.list(keys(pods))))
-			}
-		case "notFound":
-			if r.Status != 404 {
-				return Failed(msgRouteNot404, c.Host, r.Status).With(ev...)
-			}
-		case "backendMissing":
-			if !hostRuled(ing, c.Host) {
-				return Missing(msgNoRuleForHost, ing.Name, c.Host).With(ev...)
-			}
-			if _, err := env.Client.CoreV1().Services(ns).Get(ctx, c.Service, metav1.GetOptions{}); err == nil {
-				return Missing(msgServiceExistsAfterAll, c.Service)
-			}
-			want := missingBackendStatus(controller)
-			if r.Status != want {
-				return Failed(msgRouteMissingStatus, c.Host, r.Status, want, controllerName(controller)).With(ev...)
-			}
+		o := Missing(msgNoRuleForHost, ing.Name, host)
+		return &o
+	}
+	for _, c := range p.Cases {
+		if o := judgeCase(ctx, env, ns, base, c, noRule, missingBackendStatus(controller), controllerName(controller), &ev); o != nil {
+			return *o
 		}
 	}
 	return Passed(msgRoutesOK, len(p.Cases), controllerName(controller)).With(ev...)
