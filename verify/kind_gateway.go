@@ -174,10 +174,13 @@ func (p gatewayProgrammed) Check(ctx context.Context, env *Env) Outcome {
 
 // routeAccepted proves an HTTPRoute names the Gateway in its parentRefs and
 // the Gateway's controller accepted it with every backend resolved; when
-// not, it says why in the student's words from the route's status.
+// not, it says why in the student's words from the route's status. With
+// unresolved set, it proves instead that the route is accepted and its
+// ResolvedRefs is False for that reason (the missing-Service lesson).
 type routeAccepted struct {
 	Route      string `yaml:"route"`
 	Namespace  string `yaml:"namespace"`
+	Unresolved string `yaml:"unresolved"`
 	gatewayRef `yaml:",inline"`
 }
 
@@ -238,7 +241,14 @@ func (p routeAccepted) Check(ctx context.Context, env *Env) Outcome {
 			}
 			return Failed(msgRouteNotAccepted, p.Route, gwNS+"/"+gwName, env.why(c)).With(ev)
 		}
-		if c, ok := findCond(cs, "ResolvedRefs"); ok && c.Status != "True" {
+		c, ok := findCond(cs, "ResolvedRefs")
+		resolved := !ok || c.Status == "True"
+		switch {
+		case p.Unresolved != "" && (resolved || c.Reason != p.Unresolved):
+			return Failed(msgRouteWantUnresolved, p.Route, p.Unresolved).With(ev)
+		case p.Unresolved != "":
+			return Passed(msgRouteUnresolvedOK, p.Route, env.why(c)).With(ev)
+		case !resolved:
 			return Failed(msgRouteUnresolved, p.Route, env.why(c)).With(ev)
 		}
 		return Passed(msgRouteAccepted, p.Route, gwNS+"/"+gwName).With(ev)
@@ -361,9 +371,14 @@ var (
 	msgRouteNoParent        = i18n.M("check.gw.no-parent",
 		"HTTPRoute %s does not attach to Gateway %s: its parentRefs name %s (a parentRef without namespace means the route's own namespace)",
 		"HTTPRoute %s 가 Gateway %s 에 붙어 있지 않습니다: parentRefs 는 %s 를 가리킵니다 (namespace 를 적지 않은 parentRef 는 라우트 자신의 네임스페이스입니다)")
-	msgRouteNotAccepted = i18n.M("check.gw.not-accepted", "Gateway %[2]s did not accept HTTPRoute %[1]s: %[3]s", "Gateway %[2]s 가 HTTPRoute %[1]s 를 받아들이지 않았습니다: %[3]s")
-	msgRouteUnresolved  = i18n.M("check.gw.unresolved", "HTTPRoute %s is accepted, but not every reference resolves: %s", "HTTPRoute %s 는 받아들여졌지만 참조가 모두 풀리지 않았습니다: %s")
-	msgRouteAccepted    = i18n.M("check.gw.accepted", "Gateway %[2]s accepted HTTPRoute %[1]s and resolved all its backends", "Gateway %[2]s 가 HTTPRoute %[1]s 를 받아들였고 백엔드를 모두 찾았습니다")
-	msgRouteNoStatus    = i18n.M("check.gw.no-status", "Gateway %[2]s has not written a status for HTTPRoute %[1]s yet", "Gateway %[2]s 가 아직 HTTPRoute %[1]s 의 상태를 쓰지 않았습니다")
-	msgRouteNoHost      = i18n.M("check.gw.no-host", "HTTPRoute %s does not name host %s (hostnames: %s)", "HTTPRoute %s 의 hostnames 에 %s 가 없습니다 (hostnames: %s)")
+	msgRouteNotAccepted    = i18n.M("check.gw.not-accepted", "Gateway %[2]s did not accept HTTPRoute %[1]s: %[3]s", "Gateway %[2]s 가 HTTPRoute %[1]s 를 받아들이지 않았습니다: %[3]s")
+	msgRouteUnresolved     = i18n.M("check.gw.unresolved", "HTTPRoute %s is accepted, but not every reference resolves: %s", "HTTPRoute %s 는 받아들여졌지만 참조가 모두 풀리지 않았습니다: %s")
+	msgRouteAccepted       = i18n.M("check.gw.accepted", "Gateway %[2]s accepted HTTPRoute %[1]s and resolved all its backends", "Gateway %[2]s 가 HTTPRoute %[1]s 를 받아들였고 백엔드를 모두 찾았습니다")
+	msgRouteWantUnresolved = i18n.M("check.gw.want-unresolved",
+		"HTTPRoute %s should show ResolvedRefs False with reason %s: this step looks at a route whose Service does not exist",
+		"HTTPRoute %s 는 ResolvedRefs False, 이유 %s 를 보여야 합니다: 이 단계는 Service 가 없는 라우트를 봅니다")
+	msgRouteUnresolvedOK = i18n.M("check.gw.unresolved-ok", "HTTPRoute %s is accepted and its status says why it cannot reach a pod: %s",
+		"HTTPRoute %s 는 받아들여졌고, 파드에 닿지 못하는 이유를 상태가 말해 줍니다: %s")
+	msgRouteNoStatus = i18n.M("check.gw.no-status", "Gateway %[2]s has not written a status for HTTPRoute %[1]s yet", "Gateway %[2]s 가 아직 HTTPRoute %[1]s 의 상태를 쓰지 않았습니다")
+	msgRouteNoHost   = i18n.M("check.gw.no-host", "HTTPRoute %s does not name host %s (hostnames: %s)", "HTTPRoute %s 의 hostnames 에 %s 가 없습니다 (hostnames: %s)")
 )

@@ -17,7 +17,7 @@ type kindParamsCase = struct {
 func init() {
 	kindParams["gatewayProgrammed"] = kindParamsCase{valid: []string{``, `{gateway: g, gatewayNamespace: n}`}, invalid: map[string]string{}}
 	kindParams["routeAccepted"] = kindParamsCase{
-		valid:   []string{`{route: r}`, `{route: r, namespace: n, gateway: g}`},
+		valid:   []string{`{route: r}`, `{route: r, namespace: n, gateway: g, unresolved: BackendNotFound}`},
 		invalid: map[string]string{`{gateway: g}`: "params.route is required"},
 	}
 	kindParams["routeTraffic"] = kindParamsCase{
@@ -133,6 +133,12 @@ func TestRouteAccepted(t *testing.T) {
 		expect(t, l.check("routeTraffic", `{route: route-typo, cases: [{host: gw-dict.gasbugs.com, service: dict-web}]}`), "fail", msgRouteWrong,
 			`Host gw-dict.gasbugs.com / -> HTTP 500`, "HTTPRoute route-typo status: Accepted=True Accepted, ResolvedRefs=False BackendNotFound")
 		expect(t, l.check("routeTraffic", `{route: route-typo, cases: [{host: gw-dict.gasbugs.com, expect: backendMissing, service: dict-svc}]}`), "pass", msgRoutesOK)
+		expect(t, l.check("routeAccepted", `{route: route-typo, unresolved: BackendNotFound}`), "pass", msgRouteUnresolvedOK,
+			"its status says why it cannot reach a pod: a backendRef names a Service that does not exist")
+	})
+	t.Run("resolved where the step wants a missing Service", func(t *testing.T) {
+		l := gatewayLab(t, httpRoute(t, "route-missing", labParent, "gw-missing.gasbugs.com", rules, routeStatus("True", "True", "ResolvedRefs", "")))
+		expect(t, l.check("routeAccepted", `{route: route-missing, unresolved: BackendNotFound}`), "fail", msgRouteWantUnresolved, "should show ResolvedRefs False with reason BackendNotFound")
 	})
 	t.Run("no status yet", func(t *testing.T) {
 		l := gatewayLab(t, httpRoute(t, "route-basic", labParent, "gw.gasbugs.com", rules, ""))
