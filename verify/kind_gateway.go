@@ -38,11 +38,13 @@ const (
 // has no Gateway API controller: the CRDs or the GatewayClass are missing,
 // as with --ingress nginx.
 func needTraefik(ctx context.Context, env *Env) *Outcome {
-	_, err := env.Dynamic.Resource(gatewayClassGVR).Get(ctx, labGatewayClass, metav1.GetOptions{})
+	gc, err := env.Dynamic.Resource(gatewayClassGVR).Get(ctx, labGatewayClass, metav1.GetOptions{})
 	if err == nil {
-		return nil
+		if c, _, _ := unstructured.NestedString(gc.Object, "spec", "controllerName"); c == traefikGatewayController {
+			return nil
+		}
 	}
-	if apierrors.IsNotFound(err) || strings.Contains(err.Error(), "could not find the requested resource") {
+	if err == nil || apierrors.IsNotFound(err) || strings.Contains(err.Error(), "could not find the requested resource") {
 		o := Errored(i18n.Errorf(msgNeedsTraefik, labGatewayClass).WithFix(fixNeedsTraefik))
 		return &o
 	}
