@@ -46,6 +46,7 @@ func needTraefik(ctx context.Context, env *Env) *Outcome {
 	}
 	if err == nil || apierrors.IsNotFound(err) || strings.Contains(err.Error(), "could not find the requested resource") {
 		o := Errored(i18n.Errorf(msgNeedsTraefik, labGatewayClass).WithFix(fixNeedsTraefik))
+		o.Final = true
 		return &o
 	}
 	o := Errored(err)
@@ -360,8 +361,8 @@ var reasonWords = map[string]i18n.Message{
 
 var (
 	msgNeedsTraefik = i18n.M("check.gw.needs-traefik",
-		"the Gateway API steps need Traefik, and this lab has no GatewayClass %s (ingress-nginx, retired upstream, has no Gateway API): this is not a mistake of yours",
-		"Gateway API 단계는 Traefik 이 필요한데 이 실습 환경에는 GatewayClass %s 가 없습니다 (공식 은퇴한 ingress-nginx 는 Gateway API 가 없습니다): 여러분의 실수가 아닙니다")
+		"the Gateway API steps need Traefik, and this lab has no GatewayClass %s served by it (ingress-nginx, retired upstream, has no Gateway API): this is not a mistake of yours. Switch with labctl up --ingress traefik",
+		"Gateway API 단계는 Traefik 이 필요한데 이 실습 환경에는 Traefik 의 GatewayClass %s 가 없습니다 (공식 은퇴한 ingress-nginx 는 Gateway API 가 없습니다): 여러분의 실수가 아닙니다. labctl up --ingress traefik 으로 바꾸세요")
 	fixNeedsTraefik = i18n.M("check.gw.needs-traefik.fix",
 		"switch the lab to labctl's default controller: labctl up --ingress traefik (your Ingress objects stay)",
 		"실습 환경을 labctl 의 기본 컨트롤러로 바꾸세요: labctl up --ingress traefik (Ingress 오브젝트는 그대로 남습니다)")

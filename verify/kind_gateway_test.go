@@ -1,12 +1,15 @@
 package verify
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/labs"
 )
 
 type kindParamsCase = struct {
@@ -242,4 +245,14 @@ spec:
 		l.add(tlsSecret("tls-secret", book))
 		expect(t, l.check("gatewayTLS", p), "fail (final)", msgObjectMissing, "Gateway default/book-gateway does not exist")
 	})
+}
+
+// Waiting does not give a lab without Traefik a Gateway: the runner reports
+// the error after one attempt instead of polling until the deadline.
+func TestNeedsTraefikIsFinal(t *testing.T) {
+	l := ingressLab(t, nginxController)
+	res := runCheck(context.Background(), l.env, "gw-host-rule", labs.CheckSpec{Kind: "gatewayProgrammed"}, Options{Timeout: time.Minute, Poll: time.Millisecond})
+	if res.Verdict != Error || res.Attempts != 1 || !strings.Contains(res.Message, "labctl up --ingress traefik") {
+		t.Errorf("%+v", res)
+	}
 }

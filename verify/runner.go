@@ -166,6 +166,10 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 			return finish(Pass, last)
 		case last.Final && last.Err == nil:
 			return finish(Fail, last)
+		case last.Final:
+			// the check cannot look, and waiting will not change that
+			// (a lab without the controller the step needs)
+			return finish(Error, last)
 		}
 		select {
 		case <-cctx.Done():
