@@ -76,6 +76,27 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+	if g := st.Gateway; g != nil {
+		tw = newTable(w)
+		fmt.Fprintln(tw, msgStGatewayHeader.F(l, g.Version))
+		class, gw := msgStHealthy.F(l), msgStHealthy.F(l)
+		if !g.ClassAccepted || !g.Programmed {
+			class, gw = g.Detail, g.Detail
+		}
+		if g.ClassAccepted {
+			class = msgStAccepted.F(l)
+		}
+		if g.Programmed {
+			gw = msgStProgrammed.F(l, strings.Join(g.Addresses, ", "))
+		}
+		fmt.Fprintf(tw, "%s GatewayClass %s\t%s\n", mark(g.ClassAccepted), g.Class, class)
+		fmt.Fprintf(tw, "%s Gateway %s\t%s\n", mark(g.Programmed), g.Gateway, gw)
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
+	if st.NginxRetired {
+		fmt.Fprintln(w, msgStNginxRetired.F(l, cluster.IngressNginxVersion))
+	}
 	if st.Pool != "" {
 		fmt.Fprintf(w, "%s %s\n", msgStPool.F(l), st.Pool)
 	}

@@ -77,7 +77,7 @@ func tuiUpOptions(g *globals) cluster.Options {
 	if g.target().External() {
 		return cluster.Options{} // the backend refuses up for a cluster labctl did not make
 	}
-	f := &upFlags{workers: 2, ingress: string(cluster.IngressNginx), httpPort: 80, httpsPort: 443, wait: 5 * time.Minute}
+	f := &upFlags{workers: 2, ingress: string(cluster.IngressTraefik), httpPort: 80, httpsPort: 443, wait: 5 * time.Minute}
 	o, err := f.options(g, false)
 	if err != nil {
 		return cluster.Options{Name: g.name}

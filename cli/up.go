@@ -40,7 +40,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	fl := cmd.Flags()
 	fl.IntVar(&f.workers, "workers", 2, g.t(flagWorkers))
 	fl.StringVar(&f.image, "image", "", g.t(flagImage, cluster.DefaultNodeImage))
-	fl.StringVar(&f.ingress, "ingress", string(cluster.IngressNginx), g.t(flagIngress))
+	fl.StringVar(&f.ingress, "ingress", string(cluster.IngressTraefik), g.t(flagIngress))
 	fl.IntVar(&f.httpPort, "http-port", 80, g.t(flagHTTPPort))
 	fl.IntVar(&f.httpsPort, "https-port", 443, g.t(flagHTTPSPort))
 	fl.BoolVar(&f.retain, "retain", false, g.t(flagRetain))

@@ -63,7 +63,7 @@ func versionText() string {
 		fmt.Fprintf(&b, "built %s\n", date)
 	}
 	fmt.Fprintf(&b, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(&b, "node image %s\nMetalLB %s, ingress-nginx %s, Traefik %s\n",
-		cluster.DefaultNodeImage, cluster.MetalLBVersion, cluster.IngressNginxVersion, cluster.TraefikVersion)
+	fmt.Fprintf(&b, "node image %s\nMetalLB %s, Traefik %s (default), Gateway API %s, ingress-nginx %s (retired upstream)\n",
+		cluster.DefaultNodeImage, cluster.MetalLBVersion, cluster.TraefikVersion, cluster.GatewayAPIVersion, cluster.IngressNginxVersion)
 	return b.String()
 }

@@ -73,7 +73,7 @@ func (o *Options) Defaults() {
 		o.Image = DefaultNodeImage
 	}
 	if o.Ingress == "" {
-		o.Ingress = IngressNginx
+		o.Ingress = IngressTraefik
 	}
 	if o.HTTPPort == 0 {
 		o.HTTPPort = 80

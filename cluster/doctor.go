@@ -213,6 +213,6 @@ var (
 	docImageMissing  = i18n.M("doctor.image.missing", "%s will be downloaded by the first labctl up (about 1 GB)", "%s 는 첫 labctl up 에서 내려받습니다 (약 1 GB)")
 	docNginx         = i18n.M("doctor.nginx", "ingress-nginx", "ingress-nginx")
 	docNginxDetail   = i18n.M("doctor.nginx.detail",
-		"retired upstream (repository archived 2026-03); labctl pins its final release %s, which supports Kubernetes 1.31-1.35. Maintained alternative: --ingress traefik",
-		"공식 은퇴 (2026-03 저장소 보관 처리). labctl 은 마지막 릴리스 %s 를 고정해 쓰며, Kubernetes 1.31-1.35 를 지원합니다. 유지보수되는 대안: --ingress traefik")
+		"retired upstream (repository archived 2026-03); with --ingress nginx labctl pins its final release %s, which supports Kubernetes 1.31-1.35 and not Gateway API. The default is Traefik (Ingress and Gateway API)",
+		"공식 은퇴 (2026-03 저장소 보관 처리). --ingress nginx 를 주면 labctl 은 마지막 릴리스 %s 를 고정해 쓰며, Kubernetes 1.31-1.35 를 지원하고 Gateway API 는 지원하지 않습니다. 기본은 Traefik 입니다 (Ingress 와 Gateway API)")
 )

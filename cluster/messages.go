@@ -90,6 +90,7 @@ var (
 	stepSideloadEarly = i18n.M("up.step.sideload-early", "Finishing loading local images into the nodes", "로컬 이미지를 노드에 마저 적재")
 	stepMetalLB       = i18n.M("up.step.metallb", "Installing MetalLB %s (pool %s)", "MetalLB %s 설치 (주소 풀 %s)")
 	stepIngress       = i18n.M("up.step.ingress", "Installing %s %s", "%s %s 설치")
+	stepTraefik       = i18n.M("up.step.traefik", "Installing %s %s (Ingress and Gateway API %s, Gateway %s)", "%s %s 설치 (Ingress 와 Gateway API %s, Gateway %s)")
 	stepUninstall     = i18n.M("up.step.uninstall", "Removing %s", "%s 제거")
 	stepMerge         = i18n.M("up.step.merge", "Adding context %s to %s", "%s 컨텍스트를 %s 에 추가")
 	stepCleanup       = i18n.M("up.step.cleanup", "Deleting the half-made cluster %q", "만들다 만 클러스터 %q 삭제")
@@ -111,8 +112,8 @@ var (
 		"cluster %q already exists with %d workers; --workers only applies when creating (labctl down, then up)",
 		"클러스터 %q 는 이미 워커 %d 개로 있습니다. --workers 는 새로 만들 때만 적용됩니다 (labctl down 후 up)")
 	noteNginxRetired = i18n.M("up.note.nginx-retired",
-		"ingress-nginx is retired upstream: %s is its final release. Traefik is the maintained alternative: labctl up --ingress traefik",
-		"ingress-nginx 는 공식적으로 은퇴했습니다: %s 가 마지막 릴리스입니다. 유지보수되는 대안은 Traefik 입니다: labctl up --ingress traefik")
+		"ingress-nginx is retired upstream: %s is its final release, with no security fixes, and the Gateway API steps of ch08 need Traefik. labctl's default is Traefik: labctl up --ingress traefik",
+		"ingress-nginx 는 공식적으로 은퇴했습니다: %s 가 마지막 릴리스이고 보안 수정도 없으며, ch08 의 Gateway API 단계는 Traefik 이 필요합니다. labctl 의 기본은 Traefik 입니다: labctl up --ingress traefik")
 	noteReady = i18n.M("up.note.ready",
 		"the lab is ready. kubectl: %s   TUI: labctl",
 		"실습 환경이 준비되었습니다. kubectl: %s   TUI: labctl")

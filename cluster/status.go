@@ -30,6 +30,10 @@ type Status struct {
 	IngressClass string        `json:"defaultIngressClass,omitempty"`
 	HTTPPort     int           `json:"httpPort,omitempty"`
 	HTTPSPort    int           `json:"httpsPort,omitempty"`
+	// Gateway is the Gateway API state, when Traefik is installed.
+	Gateway *GatewayStatus `json:"gatewayAPI,omitempty"`
+	// NginxRetired is set when ingress-nginx is installed: it is retired upstream.
+	NginxRetired bool `json:"ingressNginxRetired,omitempty"`
 }
 
 // NodeStatus is one node.
@@ -65,7 +69,7 @@ func (s Status) Healthy() bool {
 			return false
 		}
 	}
-	return true
+	return s.Gateway == nil || s.Gateway.Healthy()
 }
 
 // GetStatus reads the lab's state from the API server (and, for kind
@@ -92,6 +96,15 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 			as.Healthy, as.Detail = workloadHealth(ctx, lab, a, lang)
 		}
 		st.Addons = append(st.Addons, as)
+		switch {
+		case a.Name == NginxAddon.Name && as.Installed:
+			st.NginxRetired = true
+		case a.Name == TraefikAddon.Name && as.Installed:
+			if dyn, err := dynamic.NewForConfig(lab.REST); err == nil {
+				gs := readGateway(ctx, dyn, lang)
+				st.Gateway = &gs
+			}
+		}
 	}
 	st.Pool = readPool(ctx, lab)
 	if classes, err := lab.Client.NetworkingV1().IngressClasses().List(ctx, metav1.ListOptions{}); err == nil {

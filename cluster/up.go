@@ -19,7 +19,8 @@ import (
 var ErrInterrupted = errors.New("interrupted")
 
 // Up creates the lab cluster, or checks and repairs an existing one: nodes
-// ready, MetalLB with its pool, the ingress controller. Every step is
+// ready, MetalLB with its pool, the ingress controller (Traefik: with the
+// Gateway API CRDs and the lab Gateway). Every step is
 // idempotent (server-side apply), so a second run changes nothing on a
 // healthy cluster. When ctx is cancelled (Ctrl-C) while creating, the
 // half-made cluster is deleted unless o.Retain.
@@ -147,7 +148,13 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	ingressDone := make(chan error, 1)
 	addon, hasIngress := IngressAddon(ingress)
 	if hasIngress {
-		go func() { ingressDone <- installAddon(ctx, lab, addon, o.Wait, env.Lang) }()
+		go func() {
+			if ingress == IngressTraefik {
+				ingressDone <- installTraefik(ctx, lab, o.Wait, env.Lang)
+				return
+			}
+			ingressDone <- installAddon(ctx, lab, addon, o.Wait, env.Lang)
+		}()
 	}
 	readyErr := env.step(stepReady.F(env.Lang), func() error {
 		return waitReady(ctx, lab, len(kindNodes), o.Wait, env)
@@ -163,7 +170,11 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 		if ingress == IngressNginx {
 			env.note(noteNginxRetired, addon.Version)
 		}
-		ingressErr = env.step(stepIngress.F(env.Lang, addon.Name, addon.Version), func() error {
+		title := stepIngress.F(env.Lang, addon.Name, addon.Version)
+		if ingress == IngressTraefik {
+			title = stepTraefik.F(env.Lang, addon.Name, addon.Version, GatewayAPI.Version, LabGatewayNS+"/"+LabGatewayName)
+		}
+		ingressErr = env.step(title, func() error {
 			if readyErr != nil {
 				return readyErr
 			}

@@ -27,7 +27,25 @@ import (
 )
 
 func (h *harness) upArgs(ingress string) []string {
-	return []string{"up", "--ingress", ingress, "--http-port", strconv.Itoa(h.httpPort), "--https-port", strconv.Itoa(h.httpsPort), "--wait", "4m"}
+	args := []string{"up", "--http-port", strconv.Itoa(h.httpPort), "--https-port", strconv.Itoa(h.httpsPort), "--wait", "4m"}
+	if ingress != "" {
+		args = append(args, "--ingress", ingress)
+	}
+	return args
+}
+
+// The suite's cluster is made as a student makes it: labctl up with no
+// flags but the ports (Traefik with the Gateway API CRDs and the lab Gateway).
+func testUpDefault(t *testing.T) {
+	r := h.labctl(t, h.upArgs("")...)
+	t.Logf("up (default) in %s:\n%s", r.took.Round(time.Second), r)
+	if r.code != 0 {
+		t.Fatalf("up failed:\n%s", r)
+	}
+	mustContain(t, "default up", r.stderr, "Installing Traefik v3.6.12 (Ingress and Gateway API v1.4.1, Gateway traefik/lab-gateway)")
+	if strings.Contains(r.stderr, "Installing ingress-nginx") {
+		t.Error("the default installed ingress-nginx")
+	}
 }
 
 // ingress-nginx's image cannot exist on a machine with no registry: up must
@@ -41,11 +59,12 @@ func testNginxImageMissing(t *testing.T) {
 	if r.code == 0 {
 		t.Fatal("up succeeded without the ingress-nginx image")
 	}
-	mustContain(t, "nginx failure", r.stderr, "✗ Installing ingress-nginx v1.15.1", "registry.k8s.io/ingress-nginx/", "cannot be pulled",
+	mustContain(t, "nginx failure", r.stderr, "Removing Traefik", "✗ Installing ingress-nginx v1.15.1", "registry.k8s.io/ingress-nginx/", "cannot be pulled",
 		"labctl images load", "retired")
 	if n := len(kindContainers(t, h.name)); n != 3 {
 		t.Errorf("%d containers after a failed add-on; the cluster should be kept for a retry", n)
 	}
+	gatewayNeedsTraefik(t)
 }
 
 func testUpTraefik(t *testing.T) {
@@ -142,6 +161,12 @@ type statusJSON struct {
 	LoadBalancerPool    string
 	DefaultIngressClass string
 	HTTPPort            int
+	GatewayAPI          *struct {
+		CRDVersion           string
+		GatewayClassAccepted bool
+		Programmed           bool
+		Addresses            []string
+	}
 }
 
 func (h *harness) status(t *testing.T) statusJSON {
@@ -174,9 +199,14 @@ func testStatus(t *testing.T) {
 	if st.DefaultIngressClass != "traefik" || st.HTTPPort != h.httpPort || st.LoadBalancerPool == "" {
 		t.Errorf("status %+v", st)
 	}
-	if r := h.labctl(t, "status"); r.code != 0 || !strings.Contains(r.stdout, "✓ Traefik") {
+	if g := st.GatewayAPI; g == nil || g.CRDVersion != "v1.4.1" || !g.GatewayClassAccepted || !g.Programmed || len(g.Addresses) == 0 {
+		t.Errorf("status gatewayAPI %+v", st.GatewayAPI)
+	}
+	r := h.labctl(t, "status")
+	if r.code != 0 || !strings.Contains(r.stdout, "✓ Traefik") || !strings.Contains(r.stdout, "✓ GatewayClass traefik") || !strings.Contains(r.stdout, "✓ Gateway traefik/lab-gateway") {
 		t.Errorf("status text:\n%s", r)
 	}
+	t.Logf("status:\n%s", r.stdout)
 }
 
 // A LoadBalancer Service gets an address from the pool and answers HTTP

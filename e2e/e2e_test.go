@@ -24,8 +24,9 @@ func TestLabctl(t *testing.T) {
 		{"runtime unreachable", testRuntimeUnreachable},
 		{"port taken", testPortTaken},
 		{"interrupted up", testInterruptedUp},
+		{"up with the default controller", testUpDefault},
 		{"up with ingress-nginx fails naming the image", testNginxImageMissing},
-		{"up with traefik", testUpTraefik},
+		{"back to traefik", testUpTraefik},
 		{"up again changes nothing", testUpIdempotent},
 		{"status", testStatus},
 		{"loadbalancer answers", testLoadBalancer},
@@ -33,6 +34,7 @@ func TestLabctl(t *testing.T) {
 		{"ch08", testChapter08},
 		{"ch03", testChapter03},
 		{"student attempts", testAttempts},
+		{"ch08 Gateway API", testGatewaySteps},
 		{"tui in tmux", testTUI},
 		{"down", testDown},
 	}

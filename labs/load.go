@@ -12,8 +12,11 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/labctl/labctl/assets"
 	"github.com/labctl/labctl/cluster"
@@ -234,9 +237,16 @@ func textProblems(bad func(string, ...any), what string, t i18n.Text) {
 	}
 }
 
-// strict decodes against every kind client-go knows, rejecting unknown and
-// duplicate fields, so a typo in a given manifest is caught by go test.
-var strict = serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict).UniversalDeserializer()
+// strict decodes against every kind client-go knows and Gateway API's
+// (sigs.k8s.io/gateway-api, the version whose CRDs labctl installs),
+// rejecting unknown and duplicate fields, so a typo in a given manifest is
+// caught by go test.
+var strict = func() runtime.Decoder {
+	s := runtime.NewScheme()
+	utilruntime.Must(scheme.AddToScheme(s))
+	utilruntime.Must(gatewayv1.Install(s))
+	return serializer.NewCodecFactory(s, serializer.EnableStrict).UniversalDeserializer()
+}()
 
 func manifestProblems(ch *Chapter, name string, mayBeEmpty bool) []string {
 	data, err := ch.ReadFile(name)

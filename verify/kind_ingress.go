@@ -137,16 +137,10 @@ func ingress(ctx context.Context, env *Env, ns, name string) (*networkingv1.Ingr
 // a host no rule names, or the controller's own error for a rule whose
 // Service is missing.
 type ingressRoute struct {
-	Ingress   string `yaml:"ingress"`
-	Namespace string `yaml:"namespace"`
-	HTTPS     bool   `yaml:"https"`
-	Cases     []struct {
-		Host string `yaml:"host"`
-		Path string `yaml:"path"`
-		// Expect: backend (default), notFound, backendMissing.
-		Expect  string `yaml:"expect"`
-		Service string `yaml:"service"`
-	} `yaml:"cases"`
+	Ingress   string     `yaml:"ingress"`
+	Namespace string     `yaml:"namespace"`
+	HTTPS     bool       `yaml:"https"`
+	Cases     []httpCase `yaml:"cases"`
 }
 
 func init() {
@@ -154,26 +148,8 @@ func init() {
 		if p.Ingress == "" || len(p.Cases) == 0 {
 			return nil, errors.New("params.ingress and params.cases are required")
 		}
-		for i := range p.Cases {
-			c := &p.Cases[i]
-			if c.Host == "" {
-				return nil, fmt.Errorf("params.cases[%d].host is required", i)
-			}
-			if c.Path == "" {
-				c.Path = "/"
-			}
-			if c.Expect == "" {
-				c.Expect = "backend"
-			}
-			switch c.Expect {
-			case "backend", "backendMissing":
-				if c.Service == "" {
-					return nil, fmt.Errorf("params.cases[%d].service is required for expect %s", i, c.Expect)
-				}
-			case "notFound":
-			default:
-				return nil, fmt.Errorf("params.cases[%d].expect %q: want backend, notFound or backendMissing", i, c.Expect)
-			}
+		if err := validateCases(p.Cases); err != nil {
+			return nil, err
 		}
 		return p, nil
 	})

@@ -175,6 +175,10 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 		switch {
 		case last.Final && last.Err == nil && !last.Pass:
 			return finish(Fail, last)
+		case last.Final && last.Err != nil:
+			// the check cannot look, and waiting will not change that
+			// (a lab without the controller the step needs)
+			return finish(Error, last)
 		case last.Err != nil:
 			settled = time.Time{}
 		case dep == nil:
