@@ -225,7 +225,7 @@ spec:
 		{name: "selector typo", chapter: "ch07", step: "clusterip", check: "endpoints",
 			yaml: cip(strings.Replace(httpGoSvc, "selector: {app: http-go}", "selector: {app: http-og}", 1)), says: []string{"selector: app=http-og", "app=http-go"}},
 		{name: "readiness probe on a port nothing listens on", chapter: "ch07", step: "clusterip", check: "endpoints",
-			yaml: docs(strings.Replace(httpGoDeploy, "port: http}", "port: 8081}", 1), httpGoSvc), says: []string{"readinessProbe checks port 8081"}},
+			yaml: docs(strings.Replace(httpGoDeploy, "port: http}", "port: 8081}", 1), httpGoSvc), says: []string{"readinessProbe checks port 8081"}, applyFails: true},
 		{name: "an image that does not exist", chapter: "ch07", step: "clusterip", check: "endpoints",
 			yaml: docs(strings.Replace(httpGoDeploy, "agnhost:2.56", "agnhost:9.99", 1), httpGoSvc), says: []string{"agnhost:9.99", "cannot be pulled"}, applyFails: true},
 		{name: "sessionAffinity on the wrong Service", chapter: "ch07", step: "session-affinity", check: "sticky", yaml: cip(docs(
