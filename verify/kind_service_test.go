@@ -139,9 +139,9 @@ func TestServiceReachable(t *testing.T) {
 		expect(t, l.check("serviceReachable", fromNode), "fail", msgNoAnswerFromNode,
 			"ready endpoints: (none)", "selector: app=http", "other pods' labels: app=http-go")
 	})
-	t.Run("someone else's pods answer", func(t *testing.T) {
-		l := newLab(t, pod("web-a", "10.244.1.20", "lab-worker", "app=http-go", cport{port: 8080}), httpGoSvc())
-		expect(t, l.check("serviceReachable", fromNode), "fail", msgDiagOtherPods, "selects app=http-go, and what answers is pod web-a", `HTTP 200 "web-a"`)
+	t.Run("pods of a Deployment named otherwise are the Service's pods: correct", func(t *testing.T) {
+		l := newLab(t, pod("frontend-6dd9-x", "10.244.1.20", "lab-worker", "app=http-go", cport{port: 8080}), httpGoSvc())
+		expect(t, l.check("serviceReachable", `{service: http-go-svc, port: "80", from: node, bodyContains: http-go-}`), "pass", msgAnswerFromNode, `"frontend-6dd9-x"`)
 	})
 	t.Run("port not in the Service is final and names the ports", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(1), one(svcObj("http-go-svc", httpGoIP, "app=http-go", svcPort("web", 8080, 8080))))...)
