@@ -77,6 +77,12 @@ kind: Job
 metadata: {name: j}
 spec: {selector: {matchLabels: {a: b}}}
 status: {failed: 6, conditions: [{type: Failed, status: "True", message: "BackoffLimitExceeded"}]}`, false, "", true},
+		{"job failed on purpose (a lab's deadline)", `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j, annotations: {labctl.io/expect: Failed}}
+spec: {selector: {matchLabels: {a: b}}}
+status: {failed: 1, conditions: [{type: Failed, status: "True", reason: DeadlineExceeded}]}`, true, "", false},
 		{"pod ready", `
 apiVersion: v1
 kind: Pod
