@@ -18,7 +18,8 @@ func TestEmbeddedChaptersAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(lib.IDs(), ","); !strings.HasPrefix(got, "ch07,ch08") {
+	// in course order, whatever chapters come before or after
+	if got := strings.Join(lib.IDs(), ","); !strings.Contains(got, "ch04,") || !strings.Contains(got, "ch07,ch08") {
 		t.Errorf("chapters %s", got)
 	}
 	for _, ch := range lib.Chapters {
