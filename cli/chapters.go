@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/spf13/cobra"
 )
@@ -41,13 +43,43 @@ func newChaptersCommand(g *globals) *cobra.Command {
 			if output == "json" {
 				return writeJSON(g.streams.Out, map[string]any{"schema": "labctl/chapters/v1", "chapters": rows})
 			}
-			tw := tabwriter.NewWriter(g.streams.Out, 2, 4, 2, ' ', 0)
+			var table [][]string
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.ID, r.Title, r.Passed, len(r.Steps), r.Summary)
+				table = append(table, []string{r.ID, r.Title, fmt.Sprintf("%d/%d", r.Passed, len(r.Steps)), r.Summary})
 			}
-			return tw.Flush()
+			for _, line := range alignColumns(table) {
+				fmt.Fprintln(g.streams.Out, line)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", g.t(flagOutput, "text|json"))
 	return cmd
+}
+
+// alignColumns pads every column but the last to its widest cell, by
+// display width (a Korean title takes two columns a letter; text/tabwriter
+// counts one), two spaces apart.
+func alignColumns(rows [][]string) []string {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], ansi.StringWidth(c))
+		}
+	}
+	out := make([]string, len(rows))
+	for n, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
+			}
+		}
+		out[n] = b.String()
+	}
+	return out
 }
