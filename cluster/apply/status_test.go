@@ -65,6 +65,12 @@ kind: DaemonSet
 metadata: {name: s, generation: 1}
 spec: {selector: {matchLabels: {app: s}}}
 status: {observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3}`, true, "", false},
+		{"daemonset whose nodeSelector picks no node yet", `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: s, generation: 1}
+spec: {selector: {matchLabels: {app: s}}, template: {spec: {nodeSelector: {disk: ssd}}}}
+status: {observedGeneration: 1, desiredNumberScheduled: 0}`, true, "", false},
 		{"job complete", `
 apiVersion: batch/v1
 kind: Job

@@ -140,6 +140,10 @@ func StatusIn(u *unstructured.Unstructured, l i18n.Lang) (bool, string, labels.S
 		switch {
 		case st.ObservedGeneration < d.Generation:
 			return false, stNewSpec.F(l), sel, nil
+		case st.DesiredNumberScheduled == 0 && len(d.Spec.Template.Spec.NodeSelector) > 0:
+			// no node matches its nodeSelector yet (ch04 has the student
+			// label one): nothing to roll out, as kubectl rollout status says
+			return true, "", sel, nil
 		case st.DesiredNumberScheduled == 0:
 			return false, stNoPods.F(l), sel, nil
 		case st.UpdatedNumberScheduled < st.DesiredNumberScheduled:
