@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/labs"
 )
 
 func init() {
@@ -252,4 +253,42 @@ func TestSelectorExpressions(t *testing.T) {
 	t.Run("pods not ready yet", func(t *testing.T) {
 		expect(t, newLab(t, withPods(replicaSet("kubia-expr", 3, exprs, tmpl), 1)...).check("selectorExpressions", p), "fail", msgCtlRSNotReady, "1 of 3")
 	})
+}
+
+// ch04's checks read the API only: a run opens no shell in a node, and the
+// chapter builds exactly as written.
+func TestChapter04Checks(t *testing.T) {
+	lib, err := labs.Embedded(Validate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, ok := lib.Chapter("ch04")
+	if !ok {
+		t.Fatal("no ch04")
+	}
+	if SendsFromNodes(ch, nil) {
+		t.Error("ch04 sends from a node")
+	}
+	if ch.Namespace != "ch04" {
+		t.Errorf("ch04 works in namespace %q, want its own", ch.Namespace)
+	}
+}
+
+func TestLivenessProbeWrongTarget(t *testing.T) {
+	uid := types.UID("uid-kubia-liveness")
+	for _, tc := range []struct {
+		name, failure string
+		msg           i18n.Message
+		want          string
+	}{
+		{"a path the app does not serve", "Liveness probe failed: HTTP probe failed with statuscode: 404", msgCtlProbe404, "fails with 404 from the start"},
+		{"a port nothing listens on", `Liveness probe failed: Get "http://10.244.1.5:80/healthz": dial tcp 10.244.1.5:80: connect: connection refused`, msgCtlProbeRefused, "nothing listens on port 8080"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLab(t, livenessPod(httpProbe(), 2, 10*time.Second),
+				event(nil, "kubia-liveness", uid, "Unhealthy", tc.failure),
+				event(nil, "kubia-liveness", uid, "Killing", "Container main failed liveness probe, will be restarted"))
+			expect(t, l.check("livenessRestarts", `{pod: kubia-liveness}`), "fail (final)", tc.msg, tc.want)
+		})
+	}
 }

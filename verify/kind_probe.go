@@ -84,6 +84,13 @@ func (p livenessRestarts) Check(ctx context.Context, env *Env) Outcome {
 		ev = append(ev, fmt.Sprintf("last state: terminated, reason %s, exit code %d", t.Reason, t.ExitCode))
 	}
 	if st.RestartCount > 0 {
+		// a probe that fails from the start proves nothing about the app
+		switch {
+		case allContain(unhealthy, "statuscode: 404"):
+			return Missing(msgCtlProbe404, pod.Name, c.LivenessProbe.HTTPGet.Path).With(ev...)
+		case allContain(unhealthy, "connection refused"):
+			return Missing(msgCtlProbeRefused, pod.Name, c.LivenessProbe.HTTPGet.Port.String()).With(ev...)
+		}
 		if killed > 0 {
 			return Passed(msgCtlProbeRestarted, c.Name, st.RestartCount).With(ev...)
 		}
@@ -200,4 +207,14 @@ func ctlCreatedBy(ctx context.Context, env *Env, ns string, uid types.UID) (crea
 		}
 	}
 	return created, deleted, nil
+}
+
+// allContain reports whether there are messages and each contains sub.
+func allContain(msgs []string, sub string) bool {
+	for _, m := range msgs {
+		if !strings.Contains(m, sub) {
+			return false
+		}
+	}
+	return len(msgs) > 0
 }
