@@ -85,6 +85,7 @@ func runUp(ctx context.Context, g *globals, o cluster.Options) error {
 		if err != nil {
 			return err
 		}
+		o.ControlPlaneImages = labControlPlaneImages(g)
 		lab, err = cluster.Up(ctx, o, labImages(g), env)
 		return err
 	})
@@ -100,3 +101,7 @@ func runUp(ctx context.Context, g *globals, o cluster.Options) error {
 // labImages lists the images the chapters use, so `up` side-loads those the
 // computer already has. Replaced when the labs package is linked in.
 var labImages = func(g *globals) []string { return nil }
+
+// labControlPlaneImages lists the chapters' images whose pods run on the
+// control-plane too. Replaced when the labs package is linked in.
+var labControlPlaneImages = func(g *globals) []string { return nil }

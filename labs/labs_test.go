@@ -128,3 +128,16 @@ func TestLoadRejects(t *testing.T) {
 		})
 	}
 }
+
+// ch04's node-agent tolerates the control-plane taint: its image must be
+// side-loaded there too, or an offline cluster cannot run it.
+func TestControlPlaneImages(t *testing.T) {
+	lib, err := labs.Embedded(verify.Validate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(lib.ControlPlaneImages(), " ")
+	if !strings.Contains(got, "agnhost") || strings.Contains(got, "dnsutils") {
+		t.Errorf("control-plane images %q: want agnhost (node-agent), not dnsutils (Jobs run on workers)", got)
+	}
+}

@@ -104,6 +104,9 @@ func (p daemonSetNodes) Check(ctx context.Context, env *Env) Outcome {
 		if ready == 1 && len(onNode[n.Name]) == 1 {
 			continue
 		}
+		if pod, img, why := ctlPullFailure(onNode[n.Name]); pod != "" {
+			return Missing(msgCtlImagePull, pod, n.Name, img, why).With(ev...)
+		}
 		if len(onNode[n.Name]) == 0 {
 			if t := ctlUntolerated(&n, ds.Spec.Template.Spec.Tolerations); t != "" {
 				return Missing(msgCtlDSTaint, ds.Name, n.Name, t).With(ev...)
@@ -133,4 +136,20 @@ func ctlUntolerated(n *corev1.Node, tols []corev1.Toleration) string {
 		}
 	}
 	return ""
+}
+
+// ctlPullFailure finds a pod whose image cannot be pulled: waiting will
+// not fix that (no registry, a wrong name).
+func ctlPullFailure(pods []corev1.Pod) (pod, image, reason string) {
+	for _, p := range pods {
+		for _, cs := range p.Status.ContainerStatuses {
+			if w := cs.State.Waiting; w != nil {
+				switch w.Reason {
+				case "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull":
+					return p.Name, cs.Image, w.Reason
+				}
+			}
+		}
+	}
+	return "", "", ""
 }

@@ -288,3 +288,14 @@ func TestCronJobRuns(t *testing.T) {
 		expect(t, newLab(t, cronJob("every minute", &d15, &two)).check("cronJobRuns", p), "fail (final)", msgCtlCronBadSchedule)
 	})
 }
+
+func TestDaemonSetImagePull(t *testing.T) {
+	objs := daemonSet("node-agent", nil, cpToleration, "lab-control-plane", "lab-worker", "lab-worker2")
+	p := objs[1].(*corev1.Pod)
+	p.Status.Conditions[0].Status = corev1.ConditionFalse
+	p.Status.ContainerStatuses[0].Image = "registry.k8s.io/e2e-test-images/agnhost:2.56"
+	p.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull"}}
+	l := newLab(t, append(taintedNodes(), objs...)...)
+	expect(t, l.check("daemonSetNodes", `{daemonSet: node-agent, nodes: all}`), "fail (final)", msgCtlImagePull,
+		"pod node-agent-lab-control-plane on node lab-control-plane cannot get its image registry.k8s.io/e2e-test-images/agnhost:2.56 (ErrImagePull)")
+}

@@ -29,6 +29,7 @@ var (
 	msgCtlDSHasSelector   = i18n.M("check.ctl.ds-has-selector", "DaemonSet %s has a nodeSelector (%s), so not every node gets a pod", "DaemonSet %s 에 nodeSelector(%s)가 있어 모든 노드에 파드가 가지 않습니다")
 	msgCtlDSNoSelector    = i18n.M("check.ctl.ds-no-selector", "DaemonSet %s has no nodeSelector: this step runs it only on labelled nodes", "DaemonSet %s 에 nodeSelector 가 없습니다: 이 단계는 레이블 붙은 노드에서만 실행합니다")
 	msgCtlDSNoNode        = i18n.M("check.ctl.ds-no-node", "no node has the labels %[2]s, so DaemonSet %[1]s runs nowhere: label a node (kubectl label node NODE %[2]s)", "레이블 %[2]s 가 붙은 노드가 없어서 DaemonSet %[1]s 가 어디에서도 실행되지 않습니다: 노드에 레이블을 붙이세요 (kubectl label node 노드 %[2]s)")
+	msgCtlImagePull       = i18n.M("check.ctl.image-pull", "pod %[1]s on node %[2]s cannot get its image %[3]s (%[4]s): offline, labctl up side-loads the lab images (labctl images load bundle.tar)", "노드 %[2]s 의 파드 %[1]s 가 이미지 %[3]s 를 받지 못합니다 (%[4]s): 오프라인이면 labctl up 이 실습 이미지를 노드에 넣어 둡니다 (labctl images load bundle.tar)")
 	msgCtlDSWaiting       = i18n.M("check.ctl.ds-waiting", "DaemonSet %s has no ready pod on node %s yet", "DaemonSet %s 의 준비된 파드가 아직 노드 %s 에 없습니다")
 	msgCtlDSOK            = i18n.M("check.ctl.ds-ok", "DaemonSet %s runs one ready pod on each of %d node(s): %s", "DaemonSet %s 가 노드 %d 개에 하나씩 준비된 파드를 실행합니다: %s")
 	msgCtlJobMissing      = i18n.M("check.ctl.job-missing", "Job %s does not exist", "Job %s 가 없습니다")
