@@ -15,6 +15,13 @@ func init() {
 		}
 		return lib.Images()
 	}
+	labControlPlaneImages = func(g *globals) []string {
+		lib, err := g.library()
+		if err != nil {
+			return nil
+		}
+		return lib.ControlPlaneImages()
+	}
 }
 
 // library loads the chapters: the embedded ones, or an instructor's (--labs DIR).

@@ -80,6 +80,7 @@ func runUp(ctx context.Context, g *globals, o cluster.Options) error {
 		if err != nil {
 			return err
 		}
+		o.ControlPlaneImages = labControlPlaneImages(g)
 		lab, err = cluster.Up(ctx, o, labImages(g), env)
 		return err
 	})
@@ -111,3 +112,7 @@ func checkPorts(g *globals, httpPort, httpsPort int) error {
 	}
 	return nil
 }
+
+// labControlPlaneImages lists the chapters' images whose pods run on the
+// control-plane too. Replaced when the labs package is linked in.
+var labControlPlaneImages = func(g *globals) []string { return nil }

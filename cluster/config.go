@@ -62,6 +62,10 @@ type Options struct {
 	// IngressExplicit is true when the user named --ingress; otherwise an
 	// existing cluster keeps the controller it has.
 	IngressExplicit bool
+	// ControlPlaneImages are lab images whose pods also run on the
+	// control-plane (a DaemonSet tolerating its taint): side-loaded there
+	// too, not only into the workers.
+	ControlPlaneImages []string
 }
 
 // Defaults fills what the user left unset.

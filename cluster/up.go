@@ -56,6 +56,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		earlyCtx, stopEarly := context.WithCancel(ctx)
 		plan := AddonPlan(o.Ingress)
 		plan.Add(Placement{Workers: true}, extraImages...)
+		plan.Add(Placement{ControlPlane: true}, o.ControlPlaneImages...)
 		early := earlySideload(earlyCtx, rt, p, o, plan, env.Reporter)
 		err := env.step(stepCreate.F(env.Lang, o.Name, o.Workers), func() error {
 			return createKind(ctx, p, o, KindConfig(o, info.CgroupVersion == 1), image, kubeconfig, logger)
@@ -129,6 +130,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	// computer has (nodes only need containerd for this, not Ready).
 	plan := AddonPlan(ingress)
 	plan.Add(Placement{Workers: true}, extraImages...) // the chapters' pods run on the workers
+	plan.Add(Placement{ControlPlane: true}, o.ControlPlaneImages...)
 	if err := sideload(ctx, lab, plan, env); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func TestEmbeddedChaptersAreValid(t *testing.T) {
 	// in the course's order, whatever chapters sit between these
 	got := "," + strings.Join(lib.IDs(), ",") + ","
 	at := -1
-	for _, id := range []string{"ch03", "ch07", "ch08"} {
+	for _, id := range []string{"ch03", "ch04", "ch07", "ch08"} {
 		i := strings.Index(got, ","+id+",")
 		if i <= at {
 			t.Errorf("chapters %s: %s missing or out of order", got, id)
@@ -213,5 +213,18 @@ func TestLoadReportsABrokenFileOnce(t *testing.T) {
 	}), "my-labs", verify.Validate)
 	if err == nil || strings.Count(err.Error(), "spec.prots") != 1 {
 		t.Errorf("want the broken file reported once, got:\n%v", err)
+	}
+}
+
+// ch04's node-agent tolerates the control-plane taint: its image must be
+// side-loaded there too, or an offline cluster cannot run it.
+func TestControlPlaneImages(t *testing.T) {
+	lib, err := labs.Embedded(verify.Validate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(lib.ControlPlaneImages(), " ")
+	if !strings.Contains(got, "agnhost") || strings.Contains(got, "dnsutils") {
+		t.Errorf("control-plane images %q: want agnhost (node-agent), not dnsutils (Jobs run on workers)", got)
 	}
 }

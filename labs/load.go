@@ -315,6 +315,26 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// ControlPlaneImages lists the images of the chapters' pods that can run on
+// the control-plane (they tolerate its taint, like ch04's DaemonSet), which
+// `up` must side-load there as well as into the workers.
+func (lib *Library) ControlPlaneImages() []string {
+	plan := cluster.ImagePlan{}
+	for _, ch := range lib.Chapters {
+		for _, s := range ch.Steps {
+			objs, _ := ch.Objects(append(append([]string{}, s.Manifests...), s.Solution...))
+			plan.AddObjects(objs)
+		}
+	}
+	var out []string
+	for _, img := range plan.Images() {
+		if plan[img].ControlPlane {
+			out = append(out, img)
+		}
+	}
+	return out
+}
+
 // Images lists the container images the chapters' manifests and solutions use.
 func (lib *Library) Images() []string {
 	seen := map[string]bool{}

@@ -21,9 +21,26 @@ import (
 	"github.com/labctl/labctl/verify"
 )
 
-// library is the embedded chapters, loaded once: the views are tested
+// fullLibrary is the embedded chapters, loaded once: the views are tested
 // with the real content a student reads.
-var library = sync.OnceValues(func() (*labs.Library, error) { return labs.Embedded(verify.Validate) })
+var fullLibrary = sync.OnceValues(func() (*labs.Library, error) { return labs.Embedded(verify.Validate) })
+
+// library is the chapters the key sequences and golden screens walk
+// through (ch07 first, then ch08), so a chapter added before them does not
+// move the cursor under every test; TestEveryChapterShows covers the rest.
+var library = sync.OnceValues(func() (*labs.Library, error) {
+	lib, err := fullLibrary()
+	if err != nil {
+		return nil, err
+	}
+	out := &labs.Library{}
+	for _, c := range lib.Chapters {
+		if c.ID == "ch07" || c.ID == "ch08" {
+			out.Chapters = append(out.Chapters, c)
+		}
+	}
+	return out, nil
+})
 
 // fakeBackend stands in for the cluster. A step's checks fail until its
 // solution (or an edited manifest) was applied, as on a fresh cluster; it
@@ -222,6 +239,11 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, lang i18n.Lang, w, h int) *harness {
+	t.Helper()
+	return newHarnessWith(t, library, lang, w, h)
+}
+
+func newHarnessWith(t *testing.T, library func() (*labs.Library, error), lang i18n.Lang, w, h int) *harness {
 	t.Helper()
 	lib, err := library()
 	if err != nil {

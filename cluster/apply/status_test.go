@@ -65,6 +65,12 @@ kind: DaemonSet
 metadata: {name: s, generation: 1}
 spec: {selector: {matchLabels: {app: s}}}
 status: {observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3}`, true, "", false},
+		{"daemonset whose nodeSelector picks no node yet", `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: s, generation: 1}
+spec: {selector: {matchLabels: {app: s}}, template: {spec: {nodeSelector: {disk: ssd}}}}
+status: {observedGeneration: 1, desiredNumberScheduled: 0}`, true, "", false},
 		{"job complete", `
 apiVersion: batch/v1
 kind: Job
@@ -77,6 +83,12 @@ kind: Job
 metadata: {name: j}
 spec: {selector: {matchLabels: {a: b}}}
 status: {failed: 6, conditions: [{type: Failed, status: "True", message: "BackoffLimitExceeded"}]}`, false, "", true},
+		{"job failed on purpose (a lab's deadline)", `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j, annotations: {labctl.io/expect: Failed}}
+spec: {selector: {matchLabels: {a: b}}}
+status: {failed: 1, conditions: [{type: Failed, status: "True", reason: DeadlineExceeded}]}`, true, "", false},
 		{"pod ready", `
 apiVersion: v1
 kind: Pod
