@@ -55,6 +55,7 @@ func testChapters(t *testing.T) {
 		{"ch07", []func(*testing.T){testChapter07}},
 		{"ch08 and the student attempts", []func(*testing.T){testChapter08, testGatewaySteps, testAttempts}},
 		{"ch03", []func(*testing.T){testChapter03}},
+		{"ch04", []func(*testing.T){testChapter04}},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
