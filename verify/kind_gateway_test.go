@@ -185,8 +185,8 @@ func TestRouteSplit(t *testing.T) {
 	t.Run("80/20", func(t *testing.T) {
 		l := gatewayLab(t, httpRoute(t, "route-split", labParent, "gw-canary.gasbugs.com",
 			`[{backendRefs: [{name: main-web, port: 80, weight: 80}, {name: dict-web, port: 80, weight: 20}]}]`, ""))
-		expect(t, l.check("routeSplit", p), "pass", msgSplitOK, "splits 200 requests by weight (within 4 standard deviations)",
-			"main-web: 160/200 (80.0 %), want 80 % ± 11.6", "dict-web: 40/200 (20.0 %)")
+		expect(t, l.check("routeSplit", p), "pass", msgSplitOK, "splits 100 requests by weight (within 4 standard deviations)",
+			"main-web: 80/100 (80.0 %), want 80 % ± 16.5", "dict-web: 20/100 (20.0 %)")
 	})
 	t.Run("4:1 is the same split", func(t *testing.T) {
 		l := gatewayLab(t, httpRoute(t, "route-split", labParent, "gw-canary.gasbugs.com",
@@ -196,12 +196,12 @@ func TestRouteSplit(t *testing.T) {
 	t.Run("no weights: 50/50", func(t *testing.T) {
 		l := gatewayLab(t, httpRoute(t, "route-split", labParent, "gw-canary.gasbugs.com",
 			`[{backendRefs: [{name: main-web, port: 80}, {name: dict-web, port: 80}]}]`, ""))
-		expect(t, l.check("routeSplit", p), "fail", msgSplitOff, "set backendRefs[].weight", "main-web: 100/200 (50.0 %)")
+		expect(t, l.check("routeSplit", p), "fail", msgSplitOff, "set backendRefs[].weight", "main-web: 50/100 (50.0 %)")
 	})
 	t.Run("a backend is missing", func(t *testing.T) {
 		l := gatewayLab(t, httpRoute(t, "route-split", labParent, "gw-canary.gasbugs.com",
 			`[{backendRefs: [{name: main-web, port: 80, weight: 80}, {name: dict-svc, port: 80, weight: 20}]}]`, ""))
-		expect(t, l.check("routeSplit", p), "fail", msgSplitStray, "40 of 200 requests for gw-canary.gasbugs.com did not reach", "40× HTTP 500")
+		expect(t, l.check("routeSplit", p), "fail", msgSplitStray, "20 of 100 requests for gw-canary.gasbugs.com did not reach", "20× HTTP 500")
 	})
 }
 
