@@ -90,13 +90,13 @@ spec:
   - {name: https, protocol: HTTPS, port: 8443, hostname: kube-book.com, tls: {certificateRefs: [{name: tls-secret}]}}
 status:
   conditions:
-  - {type: Accepted, status: "True", reason: Accepted}
-  - {type: Programmed, status: "False", reason: Invalid, message: "Invalid listener(s)"}
+  - {type: Accepted, status: "False", reason: ListenersNotValid, message: "All Listeners must be valid"}
+  - {type: Programmed, status: "False", reason: Invalid, message: "All Listeners must be valid"}
   listeners:
   - name: https
     conditions:
-    - {type: Accepted, status: "True", reason: Accepted}
-    - {type: ResolvedRefs, status: "False", reason: InvalidCertificateRef, message: "Error while retrieving certificate: secret default/tls-secret does not exist"}
+    - {type: Accepted, status: "True", reason: Accepted, message: No error found}
+    - {type: ResolvedRefs, status: "False", reason: InvalidCertificateRef, message: 'Error while retrieving certificate: getting secret: secret "tls-secret" not found'}
 `))
 		expect(t, l.check("gatewayProgrammed", `{gateway: book-gateway}`), "fail", msgListenerNotReady,
 			"Gateway default/book-gateway listener https: the listener's certificate Secret is missing", "InvalidCertificateRef")
@@ -129,9 +129,9 @@ func TestRouteAccepted(t *testing.T) {
 	})
 	t.Run("missing Service", func(t *testing.T) {
 		l := gatewayLab(t, httpRoute(t, "route-typo", labParent, "gw-dict.gasbugs.com", `[{backendRefs: [{name: dict-svc, port: 80}]}]`,
-			routeStatus("True", "False", "BackendNotFound", "Failed to load HTTPBackendRef default/dict-svc: service not found")))
+			routeStatus("True", "False", "BackendNotFound", `Cannot load HTTPBackendRef default/dict-svc: getting service: service \"dict-svc\" not found`)))
 		expect(t, l.check("routeAccepted", `{route: route-typo}`), "fail", msgRouteUnresolved,
-			"HTTPRoute route-typo is accepted, but not every reference resolves: a backendRef names a Service that does not exist (ResolvedRefs False, BackendNotFound: Failed to load HTTPBackendRef default/dict-svc")
+			"HTTPRoute route-typo is accepted, but not every reference resolves: a backendRef names a Service that does not exist (ResolvedRefs False, BackendNotFound: Cannot load HTTPBackendRef default/dict-svc: getting service: service \"dict-svc\" not found)")
 		// and the client gets 500, with the route's status beside it
 		expect(t, l.check("routeTraffic", `{route: route-typo, cases: [{host: gw-dict.gasbugs.com, service: dict-web}]}`), "fail", msgRouteWrong,
 			`Host gw-dict.gasbugs.com / -> HTTP 500`, "HTTPRoute route-typo status: Accepted=True Accepted, ResolvedRefs=False BackendNotFound")
