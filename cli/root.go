@@ -141,7 +141,7 @@ func newRoot(g *globals) *cobra.Command {
 		return usageErrorf(g, "%v", err)
 	})
 	for _, c := range []*cobra.Command{
-		newUpCommand(g), newDownCommand(g), newStatusCommand(g), newDoctorCommand(g),
+		newUpCommand(g), newStartCommand(g), newStopCommand(g), newDownCommand(g), newStatusCommand(g), newDoctorCommand(g),
 		newEnvCommand(g), newImagesCommand(g), newVersionCommand(g),
 	} {
 		root.AddCommand(c)
@@ -182,6 +182,7 @@ func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.co
 const (
 	exitFailure     = 1
 	exitUsage       = 2
+	exitStopped     = 3 // the lab exists but its nodes are stopped: labctl start
 	exitTimeout     = 124
 	exitInterrupted = 130
 )
@@ -192,6 +193,8 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case errors.As(err, &silent):
 		return silent.code
+	case errors.Is(err, cluster.ErrStopped):
+		return exitStopped
 	case errors.Is(err, cluster.ErrInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted
 	case errors.As(err, &usage), isCobraUsage(err):

@@ -148,6 +148,9 @@ func chooseIngress(ctx context.Context, lab *Lab, o Options) (Ingress, error) {
 	if len(installed) == 1 {
 		return installed[0], nil
 	}
+	if o.StartOnly && len(installed) == 0 {
+		return IngressNone, nil
+	}
 	return o.Ingress, nil
 }
 

@@ -62,6 +62,9 @@ type Options struct {
 	// IngressExplicit is true when the user named --ingress; otherwise an
 	// existing cluster keeps the controller it has.
 	IngressExplicit bool
+	// StartOnly is `labctl start`: the lab must exist; its stopped nodes
+	// are started and it is repaired, but nothing it lacks is added.
+	StartOnly bool
 }
 
 // Defaults fills what the user left unset.

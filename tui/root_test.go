@@ -63,7 +63,7 @@ func TestKeySequences(t *testing.T) {
 			want: []string{"Hints 4/4", "no more hints"}},
 		{name: "next and previous step", keys: []string{"enter", "enter", "n", "n", "p"}, screen: screenStep,
 			want: []string{"step 2/9", "Session affinity"}},
-		{name: "help opens and closes", keys: []string{"?"}, screen: screenHome, want: []string{"Keys", "Everywhere", "create/repair cluster"}},
+		{name: "help opens and closes", keys: []string{"?"}, screen: screenHome, want: []string{"Keys", "Everywhere", "create/start/repair cluster"}},
 		{name: "q closes help without quitting", keys: []string{"?", "q"}, screen: screenHome, want: []string{"Chapters"}},
 		{name: "q quits at home", keys: []string{"q"}, wantQuit: true},
 		{name: "ctrl+c quits when nothing runs", keys: []string{"enter", "ctrl+c"}, screen: screenChapter, wantQuit: true},
@@ -182,6 +182,8 @@ func TestStatusBar(t *testing.T) {
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 3, Addon: "MetalLB", Detail: "controller 0/1 ready"},
 			"▲ cluster lab: MetalLB not healthy: controller 0/1 ready (press u to repair)"},
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 2}, "▲ cluster lab: 2 of 3 nodes ready"},
+		{ClusterInfo{State: ClusterStopped, Detail: "stopped"}, "■ cluster lab is stopped: press u to start it (everything you made is kept)"},
+		{ClusterInfo{State: ClusterStopped, Detail: "partly-stopped"}, "■ cluster lab is partly stopped: press u to start it"},
 		{ClusterInfo{State: ClusterUnreachable, Err: i18n.Errorf(msgUpFailed).WithFix(msgStepIntro)}, "✗ cluster lab does not answer: Do the step"},
 	}
 	for _, tt := range tests {

@@ -51,6 +51,8 @@ func (b *SessionBackend) Status(ctx context.Context) ClusterInfo {
 		case errors.Is(err, cluster.ErrNoCluster):
 			info.State = ClusterNone
 			return info
+		case errors.Is(err, cluster.ErrStopped):
+			return stoppedInfo(ctx, b.Target, err)
 		case err != nil:
 			info.State, info.Err = ClusterUnreachable, err
 			return info
@@ -62,6 +64,10 @@ func (b *SessionBackend) Status(ctx context.Context) ClusterInfo {
 	st, err := cluster.GetStatus(ctx, lab, lang)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if errors.Is(err, cluster.ErrStopped) {
+		b.lab = nil
+		return stoppedInfo(ctx, b.Target, err)
+	}
 	if err != nil {
 		b.lab = nil
 		info.State, info.Err = ClusterUnreachable, err
@@ -69,6 +75,16 @@ func (b *SessionBackend) Status(ctx context.Context) ClusterInfo {
 	}
 	b.lab = lab
 	return statusInfo(st)
+}
+
+// stoppedInfo is the status bar's reading of a lab whose nodes are stopped:
+// Detail says how stopped (stopped, partly-stopped, paused).
+func stoppedInfo(ctx context.Context, t cluster.Target, err error) ClusterInfo {
+	info := ClusterInfo{State: ClusterStopped, Name: t.Name, Err: err, Detail: string(cluster.LabStopped)}
+	if st, serr := cluster.StoppedStatus(ctx, t); serr == nil {
+		info.Detail, info.Nodes = string(st.State), len(st.Nodes)
+	}
+	return info
 }
 
 // statusInfo turns a cluster.Status into the status bar's reading.
@@ -84,7 +100,10 @@ func statusInfo(st cluster.Status) ClusterInfo {
 			info.Addon, info.Detail = a.Name, a.Detail
 		}
 	}
-	if !st.Healthy() {
+	switch {
+	case st.Stopped():
+		info.State, info.Detail = ClusterStopped, string(st.State)
+	case !st.Healthy():
 		info.State = ClusterUnhealthy
 	}
 	return info
