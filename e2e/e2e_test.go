@@ -31,6 +31,7 @@ func TestLabctl(t *testing.T) {
 		{"loadbalancer answers", testLoadBalancer},
 		{"ch07", testChapter07},
 		{"ch08", testChapter08},
+		{"restart", testRestart},
 		{"tui in tmux", testTUI},
 		{"down", testDown},
 	}
