@@ -38,9 +38,13 @@ func newApplyCommand(g *globals) *cobra.Command {
 			defer s.Close()
 			ctx, cancel := context.WithTimeout(cmd.Context(), f.wait)
 			defer cancel()
+			ctx, done := s.Guard(ctx)
 			err = s.ApplySolution(ctx, ch, idx, f.force, func(o apply.Object) {
 				fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
 			})
+			if gone := done(); gone != nil {
+				return gone
+			}
 			if err != nil {
 				return err
 			}
@@ -73,7 +77,11 @@ func newResetCommand(g *globals) *cobra.Command {
 			defer s.Close()
 			ctx, cancel := context.WithTimeout(cmd.Context(), wait)
 			defer cancel()
+			ctx, done := s.Guard(ctx)
 			n, err := s.Reset(ctx, ch)
+			if gone := done(); gone != nil {
+				return gone
+			}
 			if err != nil {
 				return err
 			}

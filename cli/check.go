@@ -37,7 +37,11 @@ func newCheckCommand(g *globals) *cobra.Command {
 				return &usageError{err} // environment error: exit 2, as documented
 			}
 			defer s.Close()
-			rep := s.Check(cmd.Context(), ch, idx, verify.Options{Timeout: f.timeout})
+			ctx, done := s.Guard(cmd.Context())
+			rep := s.Check(ctx, ch, idx, verify.Options{Timeout: f.timeout})
+			if err := done(); err != nil {
+				return &usageError{err} // the lab went away while checking
+			}
 			if err := writeReport(g, rep, f.output); err != nil {
 				return err
 			}

@@ -164,7 +164,7 @@ func ReadState(ctx context.Context, rt Runtime, name string) (LabState, []NodeCo
 	defer cancel()
 	cs, err := rt.NodeContainers(ctx, name)
 	if err != nil {
-		return "", nil, i18n.Errorf(msgRuntimeDown, rt.Name).Wrap(err).WithFix(fixRuntimeDown)
+		return "", nil, i18n.Errorf(msgRuntimeDown, rt.Name).Wrap(err).WithFix(fixRuntimeDown).Marked(ErrRuntimeDown)
 	}
 	return StateOf(cs), cs, nil
 }

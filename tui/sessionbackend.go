@@ -178,7 +178,12 @@ func (b *SessionBackend) Check(ctx context.Context, lang i18n.Lang, ch *labs.Cha
 	if err != nil {
 		return verify.Report{}, err
 	}
-	rep := s.Check(ctx, ch, steps, o)
+	gctx, done := s.Guard(ctx)
+	rep := s.Check(gctx, ch, steps, o)
+	if err := done(); err != nil {
+		b.drop()
+		return verify.Report{}, err
+	}
 	if ctx.Err() == nil && rep.Verdict == verify.Error {
 		b.drop() // maybe the cluster went away: look again next time
 	}
@@ -191,7 +196,9 @@ func (b *SessionBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, st
 	if err != nil {
 		return err
 	}
-	return b.failed(s.ApplySolution(ctx, ch, steps, false, applied))
+	gctx, done := s.Guard(ctx)
+	err = s.ApplySolution(gctx, ch, steps, false, applied)
+	return b.failed(guarded(done, err))
 }
 
 // ApplyObjects applies the student's edited objects.
@@ -200,7 +207,9 @@ func (b *SessionBackend) ApplyObjects(ctx context.Context, ch *labs.Chapter, obj
 	if err != nil {
 		return err
 	}
-	return b.failed(s.ApplyObjects(ctx, ch, objs, false, applied))
+	gctx, done := s.Guard(ctx)
+	err = s.ApplyObjects(gctx, ch, objs, false, applied)
+	return b.failed(guarded(done, err))
 }
 
 // Reset resets the chapter.
@@ -209,8 +218,18 @@ func (b *SessionBackend) Reset(ctx context.Context, ch *labs.Chapter) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.Reset(ctx, ch)
-	return n, b.failed(err)
+	gctx, done := s.Guard(ctx)
+	n, err := s.Reset(gctx, ch)
+	return n, b.failed(guarded(done, err))
+}
+
+// guarded ends a guard: why the lab went away, if it did, explains the
+// failure better than the cancelled operation's own error.
+func guarded(done func() error, err error) error {
+	if gone := done(); gone != nil {
+		return gone
+	}
+	return err
 }
 
 // failed drops the session when an operation failed for a reason other
