@@ -221,6 +221,7 @@ func installAddon(ctx context.Context, lab *Lab, addon Addon, deadline time.Dura
 	if err != nil {
 		return err
 	}
+	quickenReadiness(objs)
 	if err := a.Apply(ctx, objs); err != nil {
 		return err
 	}
