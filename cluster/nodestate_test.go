@@ -7,6 +7,10 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/labctl/labctl/i18n"
 )
@@ -131,5 +135,32 @@ func TestDoctorStoppedLab(t *testing.T) {
 	}
 	if Blocking(fs) {
 		t.Errorf("a stopped lab does not block up: %+v", fs)
+	}
+}
+
+// A pod is back once every container was started after the lab's start and
+// is ready; what the API kept from before the stop does not count.
+func TestPodBack(t *testing.T) {
+	since := metav1.Now()
+	before := metav1.NewTime(since.Add(-time.Hour))
+	pod := func(started metav1.Time, ready bool) corev1.Pod {
+		cond := corev1.ConditionFalse
+		if ready {
+			cond = corev1.ConditionTrue
+		}
+		return corev1.Pod{Status: corev1.PodStatus{
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: cond, LastTransitionTime: before}},
+			ContainerStatuses: []corev1.ContainerStatus{{Ready: ready, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: started}}}},
+		}}
+	}
+	fresh := func(t metav1.Time) bool { return !t.Time.Before(since.Time) }
+	if podBack(pod(before, true), fresh) {
+		t.Error("a pod Ready from before the stop counted as back")
+	}
+	if podBack(pod(since, false), fresh) {
+		t.Error("a restarted pod that is not ready counted as back")
+	}
+	if !podBack(pod(since, true), fresh) {
+		t.Error("a restarted, ready pod is not back")
 	}
 }

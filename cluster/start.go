@@ -138,11 +138,22 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	})
 }
 
-// podBack is true when the pod is Ready and became so after the start.
+// podBack is true when every container of the pod runs again since the
+// start and the pod is Ready. (The Ready condition's own time does not
+// tell: a static pod's kubelet may write Ready over Ready from before the
+// stop and keep the old transition time.)
 func podBack(p corev1.Pod, fresh func(metav1.Time) bool) bool {
+	if len(p.Status.ContainerStatuses) == 0 {
+		return false
+	}
+	for _, c := range p.Status.ContainerStatuses {
+		if c.State.Running == nil || !fresh(c.State.Running.StartedAt) || !c.Ready {
+			return false
+		}
+	}
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue && fresh(c.LastTransitionTime)
+			return c.Status == corev1.ConditionTrue
 		}
 	}
 	return false
