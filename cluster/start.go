@@ -190,7 +190,7 @@ func checkAddresses(ctx context.Context, lab *Lab, env Env) error {
 
 // restart says which nodes this run started, and when.
 type restart struct {
-	started map[string]bool // nil: nothing was started
+	started map[string]bool // nil: nothing was started or unpaused
 	since   time.Time
 }
 
@@ -201,8 +201,11 @@ func startStopped(ctx context.Context, rt Runtime, o Options, env Env) (restart,
 		return restart{}, err
 	}
 	back := restart{started: map[string]bool{}, since: time.Now()}
-	for _, name := range NotRunning(cs) {
-		back.started[name] = true
+	for _, c := range cs {
+		// A paused node resumes where it was: its containers do not restart.
+		if c.State != "running" && c.State != "paused" {
+			back.started[c.Name] = true
+		}
 	}
 	err = env.step(stepStartNodes.F(env.Lang, o.Name), func() error { return startNodes(ctx, rt, cs) })
 	return back, err
