@@ -226,7 +226,7 @@ func printError(w io.Writer, l i18n.Lang, err error) {
 		fmt.Fprintf(w, "  → %s\n", fix)
 	}
 	var usage *usageError
-	if errors.As(err, &usage) || isCobraUsage(err) {
+	if (errors.As(err, &usage) || isCobraUsage(err)) && !cluster.Gone(err) {
 		fmt.Fprintf(w, "  → %s\n", msgSeeHelp.F(l))
 	}
 }
