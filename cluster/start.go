@@ -89,6 +89,7 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	since = since.Add(-time.Second).Truncate(time.Second) // the API keeps seconds
 	fresh := func(t metav1.Time) bool { return !t.Time.Before(since) }
 	namespaces := []string{metav1.NamespaceSystem, MetalLB.Namespace, NginxAddon.Namespace, TraefikAddon.Namespace}
+	kicked := map[string]bool{}
 	start := time.Now()
 	return apply.Until(ctx, time.Second, func() (bool, string, error) {
 		nodes, err := lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
@@ -124,6 +125,7 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 				}
 				if !podBack(p, fresh) {
 					waiting = append(waiting, ns+"/"+p.Name)
+					kick(ctx, lab, p, kicked)
 				}
 			}
 		}
@@ -136,6 +138,31 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	}, func(last string) error {
 		return i18n.Errorf(msgNotReady, time.Since(start).Round(time.Second), last)
 	})
+}
+
+// kick deletes an add-on pod labctl installed that crashed while its node
+// came back, so its Deployment or DaemonSet makes a new one at once. On a
+// restarted node, MetalLB's controller and speakers start before the node's
+// Service rules are back, cannot reach the API server at its Service
+// address, exit, and the kubelet then waits 10 s, 20 s, 40 s before each
+// new try: that back-off was most of the 53 s MetalLB took to come back.
+// A new pod starts without back-off, once the rules exist. Only labctl's
+// own add-ons are kicked, each pod once; kube-system and the student's
+// pods are left to the kubelet.
+func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) {
+	if p.Namespace != MetalLB.Namespace && p.Namespace != NginxAddon.Namespace && p.Namespace != TraefikAddon.Namespace {
+		return
+	}
+	if kicked[string(p.UID)] || len(p.OwnerReferences) == 0 {
+		return
+	}
+	for _, c := range p.Status.ContainerStatuses {
+		if c.State.Waiting != nil && c.State.Waiting.Reason == "CrashLoopBackOff" {
+			kicked[string(p.UID)] = true
+			_ = lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
+			return
+		}
+	}
 }
 
 // podBack is true when every container of the pod runs again since the
