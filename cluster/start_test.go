@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -13,7 +14,7 @@ import (
 // kube-system's and running ones are left to the kubelet.
 func TestKick(t *testing.T) {
 	pod := func(ns, name, reason string) *corev1.Pod {
-		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: "uid-" + ns + name,
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID("uid-" + ns + name),
 			OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "x"}}}}
 		st := corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}
 		if reason != "" {
