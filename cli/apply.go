@@ -45,10 +45,16 @@ func newApplyCommand(g *globals) *cobra.Command {
 			defer s.Close()
 			ctx, cancel := context.WithTimeout(cmd.Context(), f.wait)
 			defer cancel()
+			ctx, done := s.Guard(ctx)
 			if f.solution {
-				return applySolution(ctx, g, s, ch, idx, f.force)
+				err = applySolution(ctx, g, s, ch, idx, f.force)
+			} else {
+				err = applyStarters(ctx, g, s, ch, idx, f.force)
 			}
-			return applyStarters(ctx, g, s, ch, idx, f.force)
+			if gone := done(); gone != nil {
+				return gone // the lab went away under the apply
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringSliceVar(&f.steps, "step", nil, g.t(flagStep))
@@ -134,7 +140,11 @@ func newResetCommand(g *globals) *cobra.Command {
 			defer s.Close()
 			ctx, cancel := context.WithTimeout(cmd.Context(), wait)
 			defer cancel()
+			ctx, done := s.Guard(ctx)
 			n, err := s.Reset(ctx, ch)
+			if gone := done(); gone != nil {
+				return gone
+			}
 			if err != nil {
 				return err
 			}

@@ -54,7 +54,11 @@ func newCheckCommand(g *globals) *cobra.Command {
 				return failed(ch.ID, err)
 			}
 			defer s.Close()
-			rep := s.Check(cmd.Context(), ch, idx, verify.Options{Timeout: f.timeout})
+			ctx, done := s.Guard(cmd.Context())
+			rep := s.Check(ctx, ch, idx, verify.Options{Timeout: f.timeout})
+			if err := done(); err != nil {
+				return failed(ch.ID, err) // the lab went away while checking
+			}
 			if err := writeReport(g, rep, f.output); err != nil {
 				return err
 			}

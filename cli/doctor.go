@@ -29,8 +29,8 @@ func newDoctorCommand(g *globals) *cobra.Command {
 			if err := checkPorts(g, f.httpPort, f.httpsPort); err != nil {
 				return err
 			}
-			d := cluster.DefaultDoctorDeps(g.lang, g.runtime)
-			d.Name, d.HTTPPort, d.HTTPSPort = g.name, f.httpPort, f.httpsPort
+			d := cluster.DefaultDoctorDeps(g.lang, g.runtime, g.name)
+			d.HTTPPort, d.HTTPSPort = f.httpPort, f.httpsPort
 			if img := nodeImage(); img != "" {
 				d.Image = img
 			}

@@ -22,6 +22,21 @@ var (
 	helpStatus = i18n.M("help.status",
 		"show nodes, add-ons, the LoadBalancer pool and the IngressClass",
 		"노드, 애드온, LoadBalancer 주소 풀, IngressClass 를 보여 줍니다")
+	helpStatusLong = i18n.M("help.status.long",
+		"Shows the lab's nodes, add-ons, LoadBalancer pool, default IngressClass and the memory its nodes use. A lab whose nodes are stopped (labctl stop, a reboot, a Docker restart) is shown from the container runtime. Exit code: 0 healthy, 1 something is not healthy, 3 the lab is stopped, partly stopped or paused (labctl start starts it).",
+		"실습 클러스터의 노드, 애드온, LoadBalancer 주소 풀, 기본 IngressClass, 노드가 쓰는 메모리를 보여 줍니다. 노드가 멈춘 클러스터(labctl stop, 재부팅, Docker 재시작)는 컨테이너 런타임에서 읽어 보여 줍니다. 종료 코드: 0 정상, 1 정상이 아닌 것이 있음, 3 클러스터가 멈춤·일부 멈춤·일시 정지 상태 (labctl start 로 시작).")
+	helpStart = i18n.M("help.start",
+		"start a stopped lab: its nodes, then wait until everything runs again",
+		"멈춘 실습 클러스터를 시작합니다: 노드를 켜고 모두 다시 실행될 때까지 기다립니다")
+	helpStartLong = i18n.M("help.start.long",
+		"Starts the node containers of a lab that labctl stop, a reboot or a Docker restart left stopped (the control-plane first; paused nodes are unpaused), waits for the API server, the nodes, CoreDNS and the add-ons, and checks the add-ons as labctl up does. Everything you made is kept, and LoadBalancer Services keep their addresses. labctl up does the same on a stopped lab; start never creates a lab. Exit code: 0 the lab runs, 1 it could not be started.",
+		"labctl stop, 재부팅, Docker 재시작으로 멈춘 실습 클러스터의 노드 컨테이너를 시작하고 (컨트롤 플레인부터, 일시 정지된 노드는 재개), API 서버, 노드, CoreDNS, 애드온을 기다린 뒤 labctl up 처럼 애드온을 점검합니다. 만들어 둔 것은 모두 남고 LoadBalancer 서비스는 주소를 그대로 유지합니다. 멈춘 클러스터에서는 labctl up 도 같은 일을 합니다. start 는 클러스터를 새로 만들지 않습니다. 종료 코드: 0 실행 중, 1 시작하지 못함.")
+	helpStop = i18n.M("help.stop",
+		"stop the lab's nodes to give their memory back (everything you made is kept)",
+		"실습 클러스터의 노드를 멈춰 메모리를 돌려줍니다 (만들어 둔 것은 그대로 남습니다)")
+	helpStopLong = i18n.M("help.stop.long",
+		"Stops the lab's node containers cleanly. Their disks stay: labctl start brings back every object, the kubeconfig and the LoadBalancer addresses. Stopping a stopped lab changes nothing. To delete the lab instead: labctl down.",
+		"실습 클러스터의 노드 컨테이너를 깔끔하게 멈춥니다. 디스크는 그대로 남으므로 labctl start 로 모든 오브젝트, kubeconfig, LoadBalancer 주소가 돌아옵니다. 이미 멈춘 클러스터에는 아무 일도 하지 않습니다. 클러스터를 지우려면: labctl down.")
 	helpDoctor = i18n.M("help.doctor",
 		"check this computer for what labctl up needs",
 		"labctl up 에 필요한 것이 이 컴퓨터에 갖춰졌는지 점검합니다")
@@ -57,7 +72,7 @@ var (
 	helpReset     = i18n.M("help.reset", "delete what a chapter's manifests create (nothing else)", "챕터의 매니페스트가 만드는 것을 지웁니다 (그 외에는 건드리지 않습니다)")
 	helpResetLong = i18n.M("help.reset.long", "Deletes exactly the objects named in the chapter's manifests and solutions, waits until they are gone, and forgets the chapter's progress.", "챕터의 매니페스트와 정답에 적힌 오브젝트만 지우고, 사라질 때까지 기다린 뒤, 챕터 진행 기록을 지웁니다.")
 	helpCheck     = i18n.M("help.check", "check a chapter's steps against the cluster", "챕터의 각 단계가 클러스터에서 동작하는지 확인합니다")
-	helpCheckLong = i18n.M("help.check.long", "Runs every check of the chapter (or of --step N) concurrently; each observes the cluster's behaviour (traffic, DNS, certificates) until it passes or its deadline, and changes nothing. Exit code: 0 every check passed, 1 a check failed, 2 usage or environment error. -o json follows the schema labctl/check/v1; -o junit feeds CI.", "챕터(또는 --step N)의 모든 확인을 동시에 실행합니다. 각 확인은 통과하거나 시간이 다할 때까지 클러스터의 동작(트래픽, DNS, 인증서)을 관찰하며 아무것도 바꾸지 않습니다. 종료 코드: 0 모두 통과, 1 실패한 확인이 있음, 2 사용법 또는 환경 오류. -o json 은 labctl/check/v1 스키마, -o junit 은 CI 용입니다.")
+	helpCheckLong = i18n.M("help.check.long", "Runs every check of the chapter (or of --step N) concurrently; each observes the cluster's behaviour (traffic, DNS, certificates) until it passes or its deadline, and changes nothing. Exit code: 0 every check passed, 1 a check failed, 2 usage or environment error, 3 the lab is stopped (labctl start). -o json follows the schema labctl/check/v1; -o junit feeds CI.", "챕터(또는 --step N)의 모든 확인을 동시에 실행합니다. 각 확인은 통과하거나 시간이 다할 때까지 클러스터의 동작(트래픽, DNS, 인증서)을 관찰하며 아무것도 바꾸지 않습니다. 종료 코드: 0 모두 통과, 1 실패한 확인이 있음, 2 사용법 또는 환경 오류, 3 클러스터가 멈춤 (labctl start). -o json 은 labctl/check/v1 스키마, -o junit 은 CI 용입니다.")
 	helpHint      = i18n.M("help.hint", "show a hint for a step, one at a time", "단계의 힌트를 하나씩 보여 줍니다")
 	helpManifests = i18n.M("help.manifests", "write a chapter's manifests to a directory, to edit and apply yourself", "챕터의 매니페스트를 디렉터리에 써 줍니다 (직접 고치고 적용할 수 있게)")
 	helpMan       = i18n.M("help.man", "write man pages", "man 페이지를 만듭니다")
@@ -146,4 +161,10 @@ var (
 	fixStarterNotApplied  = i18n.M("apply.starter.failed.fix", "some starters are rejected on purpose (the step's task is to fix what the API server refuses): read the step and the TODO comment", "일부 시작 매니페스트는 일부러 거절됩니다(API 서버가 거절하는 것을 고치는 것이 과제입니다): 단계 설명과 TODO 주석을 읽으세요")
 	msgHintOneStep        = i18n.M("hint.one-step", "hints are for one step at a time", "힌트는 한 번에 한 단계씩 봅니다")
 	msgBadLangEnv         = i18n.M("cli.bad-lang-env", "LABCTL_LANG=%q: want ko or en", "LABCTL_LANG=%q: ko 또는 en 이어야 합니다")
+	msgStContainersHeader = i18n.M("status.containers", "NODE\tROLE\tCONTAINER", "노드\t역할\t컨테이너")
+	msgStMemory           = i18n.M("status.memory", "memory in use:", "사용 중인 메모리:")
+	msgStStopHint         = i18n.M("status.stop-hint", "%s gives it back between classes", "수업 사이에는 %s 로 돌려줄 수 있습니다")
+	msgStStopped          = i18n.M("status.stopped", "the lab is %s: its API server cannot be asked until it runs again", "실습 클러스터가 %s 상태입니다: 다시 실행되기 전에는 API 서버에 물을 수 없습니다")
+	msgStStartIt          = i18n.M("status.start-it", "start it with: %s   (everything you made is kept)", "다음 명령으로 시작하세요: %s   (만들어 둔 것은 모두 그대로 있습니다)")
+	msgStarted            = i18n.M("start.done", "✓ lab %q runs again; everything you made is where you left it", "✓ 실습 클러스터 %q 가 다시 실행 중입니다. 만들어 둔 것은 모두 그대로입니다")
 )

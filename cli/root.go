@@ -170,7 +170,7 @@ func newRoot(g *globals) *cobra.Command {
 	pf.StringVar(&g.labsDir, "labs", "", g.t(flagLabs))
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return flagError(g, cmd, err) })
 	for _, c := range []*cobra.Command{
-		newUpCommand(g), newDownCommand(g), newStatusCommand(g), newDoctorCommand(g),
+		newUpCommand(g), newStartCommand(g), newStopCommand(g), newDownCommand(g), newStatusCommand(g), newDoctorCommand(g),
 		newEnvCommand(g), newImagesCommand(g), newVersionCommand(g),
 	} {
 		root.AddCommand(c)
@@ -215,6 +215,7 @@ func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.co
 const (
 	exitFailure     = 1
 	exitUsage       = 2
+	exitStopped     = 3 // the lab exists but its nodes are stopped: labctl start
 	exitTimeout     = 124
 	exitInterrupted = 130
 )
@@ -225,6 +226,8 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case errors.As(err, &silent):
 		return silent.code
+	case errors.Is(err, cluster.ErrStopped):
+		return exitStopped
 	case errors.Is(err, cluster.ErrInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted
 	case errors.As(err, &usage), cluster.IsEnvironment(err):
@@ -245,7 +248,7 @@ func printError(w io.Writer, l i18n.Lang, err error) {
 		fmt.Fprintf(w, "  → %s\n", fix)
 	}
 	var usage *usageError
-	if errors.As(err, &usage) {
+	if errors.As(err, &usage) && !cluster.Gone(err) {
 		path := usage.path
 		if path == "" {
 			path = "labctl"

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -18,31 +20,65 @@ func newStatusCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: g.t(helpStatus),
+		Long:  g.t(helpStatusLong),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := outputFlag(g, f.output, "text", "json"); err != nil {
 				return err
 			}
-			lab, err := cluster.Open(cmd.Context(), g.target())
-			if err != nil {
-				return err
-			}
-			st, err := cluster.GetStatus(cmd.Context(), lab, g.lang)
-			if err != nil {
-				return err
-			}
-			if f.output == "json" {
-				return writeJSON(g.streams.Out, st)
-			}
-			printStatus(g.streams.Out, g.lang, st)
-			if !st.Healthy() {
-				return &silentError{code: exitFailure}
-			}
-			return nil
+			return runStatus(cmd.Context(), g, f.output)
 		},
 	}
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", g.t(flagOutput, "text|json"))
 	return cmd
+}
+
+// runStatus prints the lab's status. A lab whose nodes are stopped is a
+// state: it is shown from the runtime, with the command that starts it, and
+// exits 3 (1 when something else is not healthy).
+func runStatus(ctx context.Context, g *globals, output string) error {
+	var st cluster.Status
+	var mem int64
+	lab, err := cluster.Open(ctx, g.target())
+	if err == nil {
+		memDone := make(chan struct{})
+		go func() { // the runtime's stats take a second: read them meanwhile
+			defer close(memDone)
+			if output == "text" {
+				mem = lab.Memory(ctx)
+			}
+		}()
+		st, err = cluster.GetStatus(ctx, lab, g.lang)
+		<-memDone
+		st.Memory = mem
+	}
+	var stopped error
+	if errors.Is(err, cluster.ErrStopped) {
+		stopped = err
+		if st, err = cluster.StoppedStatus(ctx, g.target()); err != nil {
+			return stopped
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if output == "json" {
+		if err := writeJSON(g.streams.Out, st); err != nil {
+			return err
+		}
+	} else {
+		printStatus(g.streams.Out, g.lang, st)
+	}
+	switch {
+	case st.Stopped():
+		if output == "text" {
+			fmt.Fprintf(g.streams.Out, "%s\n  → %s\n", g.t(msgStStopped, st.State.Text(g.lang)), g.t(msgStStartIt, cluster.StartCommand(st.Name)))
+		}
+		return &silentError{code: exitStopped}
+	case !st.Healthy():
+		return &silentError{code: exitFailure}
+	}
+	return nil
 }
 
 func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
@@ -52,12 +88,36 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		}
 		return "✗"
 	}
-	fmt.Fprintf(w, "%s %s   %s %s   %s\n", msgStCluster.F(l), st.Name, msgStVersion.F(l), st.Version, st.Server)
+	if st.Stopped() && st.Version == "" {
+		// Only the runtime could be asked: nodes and their containers.
+		fmt.Fprintf(w, "%s %s   %s\n", msgStCluster.F(l), st.Name, st.State.Text(l))
+		fmt.Fprintf(w, "kubeconfig %s (context %s)\n\n", st.Kubeconfig, st.Context)
+		tw := newTable(w)
+		fmt.Fprintln(tw, msgStContainersHeader.F(l))
+		for _, n := range st.Nodes {
+			fmt.Fprintf(tw, "%s %s\t%s\t%s\n", mark(n.Container == "running"), n.Name, n.Role, n.Container)
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+		if st.Memory > 0 {
+			fmt.Fprintf(w, "%s %s\n", msgStMemory.F(l), cluster.FormatBytes(st.Memory))
+		}
+		return
+	}
+	state := ""
+	if st.State != "" {
+		state = "   " + st.State.Text(l)
+	}
+	fmt.Fprintf(w, "%s %s   %s %s   %s%s\n", msgStCluster.F(l), st.Name, msgStVersion.F(l), st.Version, st.Server, state)
 	fmt.Fprintf(w, "kubeconfig %s (context %s)\n\n", st.Kubeconfig, st.Context)
 	tw := newTable(w)
 	fmt.Fprintln(tw, msgStNodesHeader.F(l))
 	for _, n := range st.Nodes {
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark(n.Ready), n.Name, n.Role, n.Version, n.InternalIP)
+		ip := n.InternalIP
+		if n.Container != "" {
+			ip += "  (" + n.Container + ")"
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark(n.Ready), n.Name, n.Role, n.Version, ip)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -109,5 +169,8 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 			ports = append(ports, fmt.Sprintf("https://localhost:%d", st.HTTPSPort))
 		}
 		fmt.Fprintf(w, "%s %s\n", msgStIngressURL.F(l), strings.Join(ports, "  "))
+	}
+	if st.Memory > 0 {
+		fmt.Fprintf(w, "%s %s   (%s)\n", msgStMemory.F(l), cluster.FormatBytes(st.Memory), msgStStopHint.F(l, stopCommand(st.Name)))
 	}
 }

@@ -148,6 +148,9 @@ func chooseIngress(ctx context.Context, lab *Lab, o Options) (Ingress, error) {
 	if len(installed) == 1 {
 		return installed[0], nil
 	}
+	if o.StartOnly && len(installed) == 0 {
+		return IngressNone, nil
+	}
 	return o.Ingress, nil
 }
 
@@ -218,6 +221,7 @@ func installAddon(ctx context.Context, lab *Lab, addon Addon, deadline time.Dura
 	if err != nil {
 		return err
 	}
+	quickenReadiness(objs)
 	if err := a.Apply(ctx, objs); err != nil {
 		return err
 	}

@@ -66,6 +66,9 @@ type Options struct {
 	// control-plane (a DaemonSet tolerating its taint): side-loaded there
 	// too, not only into the workers.
 	ControlPlaneImages []string
+	// StartOnly is `labctl start`: the lab must exist; its stopped nodes
+	// are started and it is repaired, but nothing it lacks is added.
+	StartOnly bool
 }
 
 // Defaults fills what the user left unset.

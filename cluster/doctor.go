@@ -44,14 +44,20 @@ type DoctorDeps struct {
 	CheckPort  func(port int, flag string) error
 	ReadFile   func(string) ([]byte, error)
 	Exists     func() (bool, error)
+	// State reads the lab's node containers (nil: not asked).
+	State func(ctx context.Context) (LabState, []NodeContainer, error)
 }
 
-// DefaultDoctorDeps probes the real machine.
-func DefaultDoctorDeps(lang i18n.Lang, runtimeName string) DoctorDeps {
+// DefaultDoctorDeps probes the real machine and the lab called name.
+func DefaultDoctorDeps(lang i18n.Lang, runtimeName, name string) DoctorDeps {
 	rt, err := DetectRuntime(runtimeName)
-	d := DoctorDeps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: DefaultName, Image: DefaultNodeImage,
+	if name == "" {
+		name = DefaultName
+	}
+	d := DoctorDeps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: name, Image: DefaultNodeImage,
 		HTTPPort: 80, HTTPSPort: 443, GOOS: runtime.GOOS, CheckPort: CheckPortFree, ReadFile: os.ReadFile}
 	d.Exists = func() (bool, error) { return Exists(d.Runtime, d.Name) }
+	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) { return ReadState(ctx, d.Runtime, d.Name) }
 	return d
 }
 
@@ -131,9 +137,19 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 	if d.Exists != nil {
 		exists, _ = d.Exists()
 	}
-	if exists {
+	var state LabState
+	var cs []NodeContainer
+	if exists && d.State != nil {
+		state, cs, _ = d.State(ctx)
+	}
+	switch {
+	case state == LabStopped || state == LabPartlyStopped || state == LabPaused:
+		down := NotRunning(cs)
+		add("cluster", docCluster, Warn, docClusterStopped.F(l, d.Name, state.Text(l), len(down), len(cs), strings.Join(down, ", ")),
+			&fixLabStopped, StartCommand(d.Name))
+	case exists:
 		add("cluster", docCluster, OK, docClusterExists.F(l, d.Name), nil)
-	} else {
+	default:
 		add("cluster", docCluster, Info, docClusterNone.F(l, d.Name), &fixNoCluster)
 	}
 	for _, p := range []struct {
@@ -196,23 +212,24 @@ func readInt(read func(string) ([]byte, error), path string) (int, error) {
 }
 
 var (
-	docRuntime       = i18n.M("doctor.runtime", "Container runtime", "컨테이너 런타임")
-	docCgroup        = i18n.M("doctor.cgroup", "cgroups", "cgroup")
-	docCgroupV1      = i18n.M("doctor.cgroup.v1", "cgroup v1: labctl starts kubelets with failCgroupV1: false", "cgroup v1: labctl 이 kubelet 을 failCgroupV1: false 로 실행합니다")
-	docMemory        = i18n.M("doctor.memory", "Memory for containers", "컨테이너용 메모리")
-	fixMemory        = i18n.M("doctor.memory.fix", "give the runtime at least 4 GiB (Docker Desktop: Settings > Resources > Memory)", "런타임에 4 GiB 이상을 주세요 (Docker Desktop: Settings > Resources > Memory)")
-	docCluster       = i18n.M("doctor.cluster", "Lab cluster", "실습 클러스터")
-	docClusterExists = i18n.M("doctor.cluster.exists", "%q exists", "%q 가 있습니다")
-	docClusterNone   = i18n.M("doctor.cluster.none", "%q not created yet", "%q 가 아직 없습니다")
-	docPort          = i18n.M("doctor.port", "Host port", "호스트 포트")
-	docPortFree      = i18n.M("doctor.port.free", "%d is free", "%d 번이 비어 있습니다")
-	docPortLab       = i18n.M("doctor.port.lab", "%d is published by the lab cluster", "%d 번은 실습 클러스터가 쓰고 있습니다")
-	docInotify       = i18n.M("doctor.inotify", "inotify limits", "inotify 한도")
-	fixInotify       = i18n.M("doctor.inotify.fix", "raise them: sudo sysctl fs.inotify.max_user_watches=%d fs.inotify.max_user_instances=%d", "한도를 올리세요: sudo sysctl fs.inotify.max_user_watches=%d fs.inotify.max_user_instances=%d")
-	docImage         = i18n.M("doctor.image", "Node image", "노드 이미지")
-	docImageMissing  = i18n.M("doctor.image.missing", "%s will be downloaded by the first labctl up (about 1 GB)", "%s 는 첫 labctl up 에서 내려받습니다 (약 1 GB)")
-	docNginx         = i18n.M("doctor.nginx", "ingress-nginx", "ingress-nginx")
-	docNginxDetail   = i18n.M("doctor.nginx.detail",
+	docRuntime        = i18n.M("doctor.runtime", "Container runtime", "컨테이너 런타임")
+	docCgroup         = i18n.M("doctor.cgroup", "cgroups", "cgroup")
+	docCgroupV1       = i18n.M("doctor.cgroup.v1", "cgroup v1: labctl starts kubelets with failCgroupV1: false", "cgroup v1: labctl 이 kubelet 을 failCgroupV1: false 로 실행합니다")
+	docMemory         = i18n.M("doctor.memory", "Memory for containers", "컨테이너용 메모리")
+	fixMemory         = i18n.M("doctor.memory.fix", "give the runtime at least 4 GiB (Docker Desktop: Settings > Resources > Memory)", "런타임에 4 GiB 이상을 주세요 (Docker Desktop: Settings > Resources > Memory)")
+	docCluster        = i18n.M("doctor.cluster", "Lab cluster", "실습 클러스터")
+	docClusterExists  = i18n.M("doctor.cluster.exists", "%q exists", "%q 가 있습니다")
+	docClusterStopped = i18n.M("doctor.cluster.stopped", "%[1]q exists but is %[2]s (%[3]d of %[4]d nodes not running: %[5]s)", "%[1]q 가 있지만 %[2]s 상태입니다 (노드 %[4]d 개 중 %[3]d 개가 실행 중이 아님: %[5]s)")
+	docClusterNone    = i18n.M("doctor.cluster.none", "%q not created yet", "%q 가 아직 없습니다")
+	docPort           = i18n.M("doctor.port", "Host port", "호스트 포트")
+	docPortFree       = i18n.M("doctor.port.free", "%d is free", "%d 번이 비어 있습니다")
+	docPortLab        = i18n.M("doctor.port.lab", "%d is published by the lab cluster", "%d 번은 실습 클러스터가 쓰고 있습니다")
+	docInotify        = i18n.M("doctor.inotify", "inotify limits", "inotify 한도")
+	fixInotify        = i18n.M("doctor.inotify.fix", "raise them: sudo sysctl fs.inotify.max_user_watches=%d fs.inotify.max_user_instances=%d", "한도를 올리세요: sudo sysctl fs.inotify.max_user_watches=%d fs.inotify.max_user_instances=%d")
+	docImage          = i18n.M("doctor.image", "Node image", "노드 이미지")
+	docImageMissing   = i18n.M("doctor.image.missing", "%s will be downloaded by the first labctl up (about 1 GB)", "%s 는 첫 labctl up 에서 내려받습니다 (약 1 GB)")
+	docNginx          = i18n.M("doctor.nginx", "ingress-nginx", "ingress-nginx")
+	docNginxDetail    = i18n.M("doctor.nginx.detail",
 		"retired upstream (repository archived 2026-03); with --ingress nginx labctl pins its final release %s, which supports Kubernetes 1.31-1.35 and not Gateway API. The default is Traefik (Ingress and Gateway API)",
 		"공식 은퇴 (2026-03 저장소 보관 처리). --ingress nginx 를 주면 labctl 은 마지막 릴리스 %s 를 고정해 쓰며, Kubernetes 1.31-1.35 를 지원하고 Gateway API 는 지원하지 않습니다. 기본은 Traefik 입니다 (Ingress 와 Gateway API)")
 )

@@ -96,6 +96,10 @@ func Open(ctx context.Context, t Target) (*Lab, error) {
 		if err := requireCluster(ctx, rt, p, t.Name); err != nil {
 			return nil, err
 		}
+		// kind reads the kubeconfig from inside the control-plane node.
+		if err := RequireRunning(ctx, rt, t.Name); err != nil {
+			return nil, err
+		}
 		// The cluster exists but our kubeconfig went missing: write it again.
 		if err := writeKubeconfig(p, t.Name, path); err != nil {
 			return nil, err
@@ -177,7 +181,7 @@ func (l *Lab) Ping(ctx context.Context) error {
 	defer cancel()
 	_, err := l.Client.CoreV1().Namespaces().Get(ctx, metav1.NamespaceSystem, metav1.GetOptions{})
 	if err != nil {
-		return i18n.Errorf(msgAPIUnreachable, l.REST.Host).Marked(ErrUnreachable).Wrap(err).WithFix(fixAPIUnreachable)
+		return l.diagnose(ctx, i18n.Errorf(msgAPIUnreachable, l.REST.Host).Marked(ErrUnreachable).Wrap(err).WithFix(fixAPIUnreachable))
 	}
 	return nil
 }

@@ -59,8 +59,8 @@ var (
 		"the cluster's API server does not answer (%s)",
 		"클러스터 API 서버가 응답하지 않습니다 (%s)")
 	fixAPIUnreachable = i18n.M("cluster.api.unreachable.fix",
-		"is Docker running and the cluster started? labctl status shows it; labctl up repairs it",
-		"Docker 와 클러스터가 실행 중인가요? labctl status 로 확인하고 labctl up 으로 복구하세요")
+		"right after a start the API server needs a few seconds: try again; if it stays so, labctl up repairs the lab",
+		"시작 직후에는 API 서버가 몇 초 걸립니다: 다시 시도하세요. 계속 그러면 labctl up 으로 복구하세요")
 	msgInterrupted = i18n.M("cluster.interrupted",
 		"interrupted",
 		"중단되었습니다")
@@ -73,6 +73,43 @@ var (
 	msgNoNodeAPI = i18n.M("cluster.external.nodes",
 		"this cluster was not made by labctl, so its nodes cannot be reached",
 		"labctl 이 만든 클러스터가 아니라서 노드에 접근할 수 없습니다")
+	msgLabStopped = i18n.M("cluster.stopped",
+		"the lab %[1]q is stopped (%[2]d of %[3]d nodes not running: %[4]s)",
+		"실습 클러스터 %[1]q 가 멈춰 있습니다 (노드 %[3]d 개 중 %[2]d 개가 실행 중이 아님: %[4]s)")
+	msgLabPartlyStopped = i18n.M("cluster.partly-stopped",
+		"the lab %[1]q is partly stopped (%[2]d of %[3]d nodes not running: %[4]s)",
+		"실습 클러스터 %[1]q 의 일부가 멈춰 있습니다 (노드 %[3]d 개 중 %[2]d 개가 실행 중이 아님: %[4]s)")
+	msgLabPaused = i18n.M("cluster.paused",
+		"the lab %[1]q is paused (%[2]d of %[3]d nodes not running: %[4]s)",
+		"실습 클러스터 %[1]q 가 일시 정지되어 있습니다 (노드 %[3]d 개 중 %[2]d 개가 실행 중이 아님: %[4]s)")
+	fixLabStopped = i18n.M("cluster.stopped.fix",
+		"start it with: %s   (everything you made is kept)",
+		"다음 명령으로 시작하세요: %s   (만들어 둔 것은 모두 그대로 남아 있습니다)")
+	msgStartFailed = i18n.M("cluster.start.failed",
+		"the runtime could not start node %s",
+		"런타임이 노드 %s 를 시작하지 못했습니다")
+	fixStartFailed = i18n.M("cluster.start.failed.fix",
+		"a host port the lab publishes may be taken by another program (docker ps shows which); free it and run labctl start again",
+		"실습 클러스터가 쓰는 호스트 포트를 다른 프로그램이 차지했을 수 있습니다 (docker ps 로 확인). 포트를 비운 뒤 labctl start 를 다시 실행하세요")
+	msgAddressStale = i18n.M("cluster.address.stale",
+		"node %[1]s now has address %[2]s on the kind network, but Kubernetes still knows it as %[3]s",
+		"노드 %[1]s 의 kind 네트워크 주소가 %[2]s 로 바뀌었는데 쿠버네티스는 아직 %[3]s 로 알고 있습니다")
+	fixAddressStale = i18n.M("cluster.address.stale.fix",
+		"restart that node so kind's entrypoint rewrites its configuration: docker restart %s, then %s",
+		"kind 의 엔트리포인트가 설정을 고치도록 그 노드를 다시 시작하세요: docker restart %s 후 %s")
+	msgPodsBack = i18n.M("cluster.pods-back",
+		"%d system pods not running again yet: %s",
+		"아직 다시 실행되지 않은 시스템 파드 %d 개: %s")
+	msgAPIBack = i18n.M("cluster.api-back",
+		"waiting for the API server",
+		"API 서버 응답 대기")
+	msgStateRunning = i18n.M("cluster.state.running", "running", "실행 중")
+	msgStateStopped = i18n.M("cluster.state.stopped", "stopped", "멈춤")
+	msgStatePartly  = i18n.M("cluster.state.partly-stopped", "partly stopped", "일부 멈춤")
+	msgStatePaused  = i18n.M("cluster.state.paused", "paused", "일시 정지")
+	msgNoStart      = i18n.M("cluster.start.none",
+		"there is no lab cluster named %q to start",
+		"시작할 %q 실습 클러스터가 없습니다")
 	msgNodesReady     = i18n.M("cluster.nodes-ready", "%d/%d nodes Ready", "노드 %d/%d 개 Ready")
 	msgIngressUnknown = i18n.M("cluster.ingress.unknown",
 		"unknown ingress controller %q (want nginx, traefik or none)",
@@ -94,6 +131,10 @@ var (
 	stepUninstall     = i18n.M("up.step.uninstall", "Removing %s", "%s 제거")
 	stepMerge         = i18n.M("up.step.merge", "Adding context %s to %s", "%s 컨텍스트를 %s 에 추가")
 	stepCleanup       = i18n.M("up.step.cleanup", "Deleting the half-made cluster %q", "만들다 만 클러스터 %q 삭제")
+	stepStartNodes    = i18n.M("start.step.nodes", "Starting the nodes of %q (control-plane first)", "%q 의 노드 시작 (컨트롤 플레인부터)")
+	stepStopNodes     = i18n.M("stop.step.nodes", "Stopping the nodes of %q", "%q 의 노드 정지")
+	stepAddresses     = i18n.M("start.step.addresses", "Checking the nodes' addresses", "노드 주소 확인")
+	stepBack          = i18n.M("start.step.back", "Waiting for nodes, CoreDNS and the add-ons to run again", "노드, CoreDNS, 애드온이 다시 실행될 때까지 대기")
 	stepDelete        = i18n.M("down.step.delete", "Deleting cluster %q", "클러스터 %q 삭제")
 )
 
@@ -117,6 +158,12 @@ var (
 	noteReady = i18n.M("up.note.ready",
 		"the lab is ready. kubectl: %s   TUI: labctl",
 		"실습 환경이 준비되었습니다. kubectl: %s   TUI: labctl")
+	noteStopped = i18n.M("stop.note.stopped",
+		"the lab is stopped and gives its memory back; everything you made is kept. Start it with: %s",
+		"실습 클러스터를 멈추고 메모리를 돌려주었습니다. 만들어 둔 것은 그대로 있습니다. 다시 시작: %s")
+	noteAlreadyStopped = i18n.M("stop.note.already",
+		"the lab %q is already stopped",
+		"실습 클러스터 %q 는 이미 멈춰 있습니다")
 	noteKeptCluster = i18n.M("up.note.kept",
 		"the cluster was kept: run labctl up again to retry, or labctl down to remove it",
 		"클러스터는 남겨 두었습니다: labctl up 을 다시 실행해 재시도하거나 labctl down 으로 지우세요")

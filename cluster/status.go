@@ -13,13 +13,19 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/paths"
 )
 
 // Status is a snapshot of the lab for `labctl status` and the TUI's status bar.
 // Its JSON form is part of labctl's scriptable output (schema "labctl/status/v1").
 type Status struct {
-	Schema       string        `json:"schema"`
-	Name         string        `json:"name"`
+	Schema string `json:"schema"`
+	Name   string `json:"name"`
+	// State is the node containers' (running, stopped, partly-stopped,
+	// paused); empty for a cluster labctl did not make.
+	State LabState `json:"state,omitempty"`
+	// Memory is what the running node containers use (bytes), when asked.
+	Memory       int64         `json:"memoryBytes,omitempty"`
 	Kubeconfig   string        `json:"kubeconfig"`
 	Context      string        `json:"context"`
 	Server       string        `json:"server"`
@@ -43,6 +49,8 @@ type NodeStatus struct {
 	Ready      bool   `json:"ready"`
 	Version    string `json:"kubeletVersion"`
 	InternalIP string `json:"internalIP"`
+	// Container is the node container's state, when the API cannot be asked.
+	Container string `json:"container,omitempty"`
 }
 
 // AddonStatus is one add-on.
@@ -56,7 +64,7 @@ type AddonStatus struct {
 
 // Healthy is true when every node is Ready and every installed add-on healthy.
 func (s Status) Healthy() bool {
-	if len(s.Nodes) == 0 {
+	if len(s.Nodes) == 0 || s.Stopped() {
 		return false
 	}
 	for _, n := range s.Nodes {
@@ -70,6 +78,11 @@ func (s Status) Healthy() bool {
 		}
 	}
 	return s.Gateway == nil || s.Gateway.Healthy()
+}
+
+// Stopped is true when some node container of the lab does not run.
+func (s Status) Stopped() bool {
+	return s.State == LabStopped || s.State == LabPartlyStopped || s.State == LabPaused
 }
 
 // GetStatus reads the lab's state from the API server (and, for kind
@@ -117,6 +130,55 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	if lab.Provider != nil || lab.Kubeconfig != "" {
 		st.HTTPPort, st.HTTPSPort = lab.HostPorts(ctx)
 	}
+	if _, err := lab.kind(); err == nil {
+		// The API answers, but a worker may be stopped or paused.
+		if state, cs, err := ReadState(ctx, lab.Runtime, lab.Name); err == nil && state != LabMissing {
+			st.State = state
+			for i, n := range st.Nodes {
+				for _, c := range cs {
+					if c.Name == n.Name && c.State != "running" {
+						st.Nodes[i].Container, st.Nodes[i].Ready = c.State, false
+					}
+				}
+			}
+		}
+	}
+	return st, nil
+}
+
+// Memory is what the lab's node containers use now (bytes; 0 when unknown
+// or not a kind cluster). Asking the runtime takes a second or two.
+func (l *Lab) Memory(ctx context.Context) int64 {
+	if _, err := l.kind(); err != nil {
+		return 0
+	}
+	cs, err := l.Runtime.NodeContainers(ctx, l.Name)
+	if err != nil {
+		return 0
+	}
+	return l.Runtime.Memory(ctx, cs)
+}
+
+// StoppedStatus describes a lab whose nodes do not all run, from the
+// runtime alone (the API server cannot be asked).
+func StoppedStatus(ctx context.Context, t Target) (Status, error) {
+	if t.Name == "" {
+		t.Name = DefaultName
+	}
+	st := Status{Schema: "labctl/status/v1", Name: t.Name, Kubeconfig: paths.Kubeconfig(t.Name), Context: "kind-" + t.Name}
+	rt, err := DetectRuntime(t.Runtime)
+	if err != nil {
+		return st, err
+	}
+	state, cs, err := ReadState(ctx, rt, t.Name)
+	if err != nil {
+		return st, err
+	}
+	st.State = state
+	for _, c := range cs {
+		st.Nodes = append(st.Nodes, NodeStatus{Name: c.Name, Role: c.Role, Ready: false, InternalIP: c.IP, Container: c.State})
+	}
+	st.Memory = rt.Memory(ctx, cs)
 	return st, nil
 }
 

@@ -43,6 +43,15 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	kubeconfig := paths.Kubeconfig(o.Name)
 
 	created := false
+	var back restart
+	if !found && o.StartOnly {
+		return nil, i18n.Errorf(msgNoStart, o.Name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+	}
+	if found {
+		if back, err = startStopped(ctx, rt, o, env); err != nil {
+			return nil, err
+		}
+	}
 	if !found {
 		if err := preflight(o, env); err != nil {
 			return nil, err
@@ -90,8 +99,11 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	if err == nil {
 		err = lab.connect(cfg)
 	}
+	if err == nil && back.started != nil {
+		err = waitAPI(ctx, lab, o.Wait, env)
+	}
 	if err == nil {
-		err = provision(ctx, lab, o, extraImages, found, env)
+		err = provision(ctx, lab, o, extraImages, found, back, env)
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -114,7 +126,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 }
 
 // provision brings a running cluster to the lab's shape.
-func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, existed bool, env Env) error {
+func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, existed bool, back restart, env Env) error {
 	kindNodes, err := lab.Nodes()
 	if err != nil {
 		return err
@@ -158,9 +170,24 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 			ingressDone <- installAddon(ctx, lab, addon, o.Wait, env.Lang)
 		}()
 	}
-	readyErr := env.step(stepReady.F(env.Lang), func() error {
-		return waitReady(ctx, lab, len(kindNodes), o.Wait, env)
-	})
+	var readyErr error
+	if back.started == nil {
+		readyErr = env.step(stepReady.F(env.Lang), func() error {
+			return waitReady(ctx, lab, len(kindNodes), o.Wait, env)
+		})
+	} else {
+		// Nodes that were stopped: what the API shows of them and of their
+		// pods is from before the stop until their kubelets say otherwise.
+		readyErr = env.step(stepBack.F(env.Lang), func() error {
+			if err := waitBack(ctx, lab, back.started, back.since, o.Wait, env); err != nil {
+				return err
+			}
+			return waitReady(ctx, lab, len(kindNodes), o.Wait, env)
+		})
+		if readyErr == nil {
+			readyErr = env.step(stepAddresses.F(env.Lang), func() error { return checkAddresses(ctx, lab, env) })
+		}
+	}
 	metallbErr := env.step(stepMetalLB.F(env.Lang, MetalLB.Version, pool.String()), func() error {
 		if readyErr != nil {
 			return readyErr

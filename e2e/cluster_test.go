@@ -149,6 +149,7 @@ func testUpIdempotent(t *testing.T) {
 }
 
 type statusJSON struct {
+	State string
 	Nodes []struct {
 		Name  string
 		Role  string

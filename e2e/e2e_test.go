@@ -31,6 +31,7 @@ func TestLabctl(t *testing.T) {
 		{"status", testStatus},
 		{"loadbalancer answers", testLoadBalancer},
 		{"chapters side by side", testChapters},
+		{"restart", testRestart},
 		{"tui in tmux", testTUI},
 		{"down", testDown},
 	}

@@ -14,7 +14,9 @@ type Error struct {
 	Msg  Message
 	Args []any
 	Fix  *Message
-	Err  error
+	// FixArgs fill the fix's verbs (the command to run, with the lab's name).
+	FixArgs []any
+	Err     error
 	// Mark is a sentinel errors.Is matches without printing it.
 	Mark error
 }
@@ -26,7 +28,7 @@ func Errorf(m Message, args ...any) *Error { return &Error{Msg: m, Args: args} }
 func (e *Error) Wrap(err error) *Error { e.Err = err; return e }
 
 // WithFix attaches what the student should do about it.
-func (e *Error) WithFix(m Message) *Error { e.Fix = &m; return e }
+func (e *Error) WithFix(m Message, args ...any) *Error { e.Fix, e.FixArgs = &m, args; return e }
 
 // Marked makes errors.Is(e, sentinel) true, for states a caller must
 // recognise (no cluster, interrupted), without adding text.
@@ -103,7 +105,7 @@ var (
 func FixOf(err error, l Lang) string {
 	for err != nil {
 		if le, ok := err.(*Error); ok && le.Fix != nil {
-			return le.Fix.F(l)
+			return le.Fix.F(l, le.FixArgs...)
 		}
 		err = errors.Unwrap(err)
 	}

@@ -55,6 +55,14 @@ func Open(ctx context.Context, t cluster.Target, lang i18n.Lang, store *labs.Sto
 	return &Session{Lab: lab, Lang: lang, Store: store, Core: core, net: network(lab, core), dyn: dyn}, nil
 }
 
+// Guard returns a context for work on the lab that ends within seconds
+// when the lab goes away (its nodes stop, the runtime restarts), and done,
+// to call when the work is over: it says why the lab was lost, as an error
+// naming the fix (nil otherwise).
+func (s *Session) Guard(ctx context.Context) (context.Context, func() error) {
+	return s.Lab.Watch(ctx, 2*time.Second)
+}
+
 // Close releases the proxy core's connections and the verifier's shells.
 func (s *Session) Close() {
 	if c, ok := s.net.(interface{ Close() error }); ok {

@@ -60,6 +60,9 @@ const (
 	// ClusterUnreachable: labctl knows the cluster but it does not answer
 	// (Docker stopped, the computer slept).
 	ClusterUnreachable
+	// ClusterStopped: the lab's node containers exist but some or all do
+	// not run (labctl stop, a reboot, a Docker restart); u starts them.
+	ClusterStopped
 )
 
 // ClusterInfo is one reading of the cluster.

@@ -28,6 +28,7 @@ func TestGolden(t *testing.T) {
 		{"checks-passed", func(h *harness) { h.keys("enter", "enter", "A", "y", "c") }},
 		{"confirm-reset", func(h *harness) { h.keys("enter", "enter", "r") }},
 		{"cluster-none", func(h *harness) { h.send(statusMsg{info: ClusterInfo{State: ClusterNone}}) }},
+		{"cluster-stopped", func(h *harness) { h.send(statusMsg{info: ClusterInfo{State: ClusterStopped, Detail: "stopped"}}) }},
 		{"error", func(h *harness) {
 			h.send(errorMsg{upFailure(errors.New("create cluster lab: host port 80 is already used by another program"))})
 		}},

@@ -62,6 +62,7 @@ var (
 	msgStCreating    = i18n.M("tui.status.creating", "cluster %s: creating… %s", "클러스터 %s: 만드는 중… %s")
 	msgStReady       = i18n.M("tui.status.ready", "cluster %s ready · Kubernetes %s · %d nodes · ingress %s", "클러스터 %s 준비됨 · 쿠버네티스 %s · 노드 %d개 · 인그레스 %s")
 	msgStUnhealthy   = i18n.M("tui.status.unhealthy", "cluster %s: %s (press u to repair)", "클러스터 %s: %s (u를 눌러 복구하세요)")
+	msgStStopped     = i18n.M("tui.status.stopped", "cluster %s is %s: press u to start it (everything you made is kept)", "클러스터(%s)가 %s 상태입니다. u를 눌러 시작하세요 (만들어 둔 것은 그대로 있습니다)")
 	msgStUnreachable = i18n.M("tui.status.unreachable", "cluster %s does not answer: %s", "클러스터(%s)가 응답하지 않습니다: %s")
 	msgStNodes       = i18n.M("tui.status.nodes", "%d of %d nodes ready", "노드 %d/%d개 준비됨")
 	msgStAddon       = i18n.M("tui.status.addon", "%s not healthy", "%s 상태 이상")

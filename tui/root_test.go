@@ -229,6 +229,8 @@ func TestStatusBar(t *testing.T) {
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 3, Addon: "MetalLB", Detail: "controller 0/1 ready"},
 			"▲ cluster lab: MetalLB not healthy: controller 0/1 ready (press u to repair)"},
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 2}, "▲ cluster lab: 2 of 3 nodes ready"},
+		{ClusterInfo{State: ClusterStopped, Detail: "stopped"}, "■ cluster lab is stopped: press u to start it (everything you made is kept)"},
+		{ClusterInfo{State: ClusterStopped, Detail: "partly-stopped"}, "■ cluster lab is partly stopped: press u to start it"},
 		{ClusterInfo{State: ClusterUnreachable, Err: i18n.Errorf(msgUpFailed).WithFix(msgEditCancelled)}, "✗ cluster lab does not answer: the editor closed"},
 	}
 	for _, tt := range tests {

@@ -51,6 +51,8 @@ func (b *SessionBackend) Status(ctx context.Context) ClusterInfo {
 		case errors.Is(err, cluster.ErrNoCluster):
 			info.State = ClusterNone
 			return info
+		case errors.Is(err, cluster.ErrStopped):
+			return stoppedInfo(ctx, b.Target, err)
 		case err != nil:
 			info.State, info.Err = ClusterUnreachable, err
 			return info
@@ -62,6 +64,10 @@ func (b *SessionBackend) Status(ctx context.Context) ClusterInfo {
 	st, err := cluster.GetStatus(ctx, lab, lang)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if errors.Is(err, cluster.ErrStopped) {
+		b.lab = nil
+		return stoppedInfo(ctx, b.Target, err)
+	}
 	if err != nil {
 		b.lab = nil
 		info.State, info.Err = ClusterUnreachable, err
@@ -69,6 +75,16 @@ func (b *SessionBackend) Status(ctx context.Context) ClusterInfo {
 	}
 	b.lab = lab
 	return statusInfo(st)
+}
+
+// stoppedInfo is the status bar's reading of a lab whose nodes are stopped:
+// Detail says how stopped (stopped, partly-stopped, paused).
+func stoppedInfo(ctx context.Context, t cluster.Target, err error) ClusterInfo {
+	info := ClusterInfo{State: ClusterStopped, Name: t.Name, Err: err, Detail: string(cluster.LabStopped)}
+	if st, serr := cluster.StoppedStatus(ctx, t); serr == nil {
+		info.Detail, info.Nodes = string(st.State), len(st.Nodes)
+	}
+	return info
 }
 
 // statusInfo turns a cluster.Status into the status bar's reading.
@@ -84,7 +100,10 @@ func statusInfo(st cluster.Status) ClusterInfo {
 			info.Addon, info.Detail = a.Name, a.Detail
 		}
 	}
-	if !st.Healthy() {
+	switch {
+	case st.Stopped():
+		info.State, info.Detail = ClusterStopped, string(st.State)
+	case !st.Healthy():
 		info.State = ClusterUnhealthy
 	}
 	return info
@@ -159,7 +178,12 @@ func (b *SessionBackend) Check(ctx context.Context, lang i18n.Lang, ch *labs.Cha
 	if err != nil {
 		return verify.Report{}, err
 	}
-	rep := s.Check(ctx, ch, steps, o)
+	gctx, done := s.Guard(ctx)
+	rep := s.Check(gctx, ch, steps, o)
+	if err := done(); err != nil {
+		b.drop()
+		return verify.Report{}, err
+	}
 	if ctx.Err() == nil && rep.Verdict == verify.Error {
 		b.drop() // maybe the cluster went away: look again next time
 	}
@@ -172,7 +196,9 @@ func (b *SessionBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, st
 	if err != nil {
 		return err
 	}
-	return b.failed(s.ApplySolution(ctx, ch, steps, false, applied))
+	gctx, done := s.Guard(ctx)
+	err = s.ApplySolution(gctx, ch, steps, false, applied)
+	return b.failed(guarded(done, err))
 }
 
 // ApplyStarter applies the step's prerequisites, then the starter or the
@@ -182,7 +208,9 @@ func (b *SessionBackend) ApplyStarter(ctx context.Context, ch *labs.Chapter, ste
 	if err != nil {
 		return err
 	}
-	return b.failed(s.ApplyStarter(ctx, ch, step, mine, false, func(p session.Prerequisite) { prereq(p.Object, p.Step) }, applied))
+	gctx, done := s.Guard(ctx)
+	err = s.ApplyStarter(gctx, ch, step, mine, false, func(p session.Prerequisite) { prereq(p.Object, p.Step) }, applied)
+	return b.failed(guarded(done, err))
 }
 
 // Reset resets the chapter.
@@ -191,8 +219,18 @@ func (b *SessionBackend) Reset(ctx context.Context, ch *labs.Chapter) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.Reset(ctx, ch)
-	return n, b.failed(err)
+	gctx, done := s.Guard(ctx)
+	n, err := s.Reset(gctx, ch)
+	return n, b.failed(guarded(done, err))
+}
+
+// guarded ends a guard: why the lab went away, if it did, explains the
+// failure better than the cancelled operation's own error.
+func guarded(done func() error, err error) error {
+	if gone := done(); gone != nil {
+		return gone
+	}
+	return err
 }
 
 // failed drops the session when an operation failed for a reason other

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 )
@@ -85,6 +86,8 @@ func statusLine(c *common, upStep string) string {
 		return st.Muted.Render("◌") + " " + st.Status.Render(msgStChecking.F(l, name))
 	case info.State == ClusterNone:
 		return st.Warn.Render("○") + " " + st.Warn.Render(msgStNone.F(l, name))
+	case info.State == ClusterStopped:
+		return st.Warn.Render("■") + " " + st.Warn.Render(msgStStopped.F(l, name, cluster.LabState(info.Detail).Text(l)))
 	case info.State == ClusterReady:
 		ing := info.Ingress
 		if ing == "" {

@@ -1,0 +1,166 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/labctl/labctl/i18n"
+)
+
+// fakeNodes answers `ps` and `inspect` like docker does for a lab's nodes
+// (states by name; "" means the lab has no node).
+func fakeNodes(states map[string]string) Runtime {
+	return Runtime{Name: "docker", Bin: "docker", exec: func(_ context.Context, _ io.Reader, stdout, _ io.Writer, args ...string) error {
+		switch args[0] {
+		case "info":
+			fmt.Fprint(stdout, dockerInfoV2)
+		case "ps":
+			for n := range states {
+				fmt.Fprintln(stdout, n)
+			}
+		case "inspect":
+			for _, n := range args[3:] {
+				role := "worker"
+				if strings.HasSuffix(n, "control-plane") {
+					role = "control-plane"
+				}
+				ip := ""
+				if states[n] == "running" {
+					ip = "172.18.0.9 "
+				}
+				fmt.Fprintf(stdout, "/%s\t%s\t%s\t%s\n", n, states[n], role, ip)
+			}
+		default:
+			return fmt.Errorf("unexpected %v", args)
+		}
+		return nil
+	}}
+}
+
+func TestLabState(t *testing.T) {
+	tests := []struct {
+		states map[string]string
+		want   LabState
+	}{
+		{map[string]string{}, LabMissing},
+		{map[string]string{"lab-control-plane": "running", "lab-worker": "running"}, LabRunning},
+		{map[string]string{"lab-control-plane": "exited", "lab-worker": "exited"}, LabStopped},
+		{map[string]string{"lab-control-plane": "running", "lab-worker": "exited"}, LabPartlyStopped},
+		{map[string]string{"lab-control-plane": "paused", "lab-worker": "running"}, LabPaused},
+		{map[string]string{"lab-control-plane": "created", "lab-worker": "exited"}, LabStopped},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.want), func(t *testing.T) {
+			got, cs, err := ReadState(context.Background(), fakeNodes(tt.states), "lab")
+			if err != nil || got != tt.want {
+				t.Fatalf("ReadState = %q, %v; want %q", got, err, tt.want)
+			}
+			if len(cs) > 0 && cs[0].Role != "control-plane" {
+				t.Errorf("control-plane not first: %+v", cs)
+			}
+		})
+	}
+}
+
+func TestParseNodeContainers(t *testing.T) {
+	out := "/lab-worker2\texited\tworker\t\n/lab-worker\trunning\tworker\t172.18.0.3 \n/lab-control-plane\trunning\tcontrol-plane\t172.18.0.2 fc00::2 \n"
+	cs := parseNodeContainers(out)
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name+"="+c.State+"@"+c.IP)
+	}
+	want := "lab-control-plane=running@172.18.0.2 lab-worker=running@172.18.0.3 lab-worker2=exited@"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}
+
+// A stopped lab is ErrStopped, says which nodes, and names the one command
+// that starts it, with the lab's name when it is not the default.
+func TestRequireRunningStopped(t *testing.T) {
+	rt := fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "exited"})
+	err := RequireRunning(context.Background(), rt, "rs")
+	if !errors.Is(err, ErrStopped) {
+		t.Fatalf("err = %v, want ErrStopped", err)
+	}
+	for _, l := range []i18n.Lang{i18n.En, i18n.Ko} {
+		msg, fix := i18n.Localize(err, l), i18n.FixOf(err, l)
+		if !strings.Contains(msg, "rs-worker") || !strings.Contains(fix, "labctl start --name rs") {
+			t.Errorf("%s: %q / %q", l, msg, fix)
+		}
+	}
+	if err := RequireRunning(context.Background(), fakeNodes(map[string]string{}), "rs"); !errors.Is(err, ErrNoCluster) {
+		t.Errorf("no nodes: %v, want ErrNoCluster", err)
+	}
+	if err := RequireRunning(context.Background(), fakeNodes(map[string]string{"lab-control-plane": "running"}), "lab"); err != nil {
+		t.Errorf("running: %v", err)
+	}
+	if StartCommand("lab") != "labctl start" {
+		t.Errorf("default lab: %q", StartCommand("lab"))
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"512MiB": 512 << 20, "1.5GiB": 3 << 29, "800kB": 800000, " 12B ": 12} {
+		if got, ok := parseSize(in); !ok || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "MiB", "12 parsecs", "--"} {
+		if _, ok := parseSize(bad); ok {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
+	}
+}
+
+func TestDoctorStoppedLab(t *testing.T) {
+	d := deps(fakeRuntime(dockerInfoV2, "", nil))
+	d.Name = "rs"
+	d.Exists = func() (bool, error) { return true, nil }
+	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) {
+		return ReadState(ctx, fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "running"}), "rs")
+	}
+	fs := Doctor(context.Background(), d)
+	f := find(t, fs, "cluster")
+	if f.State != Warn || !strings.Contains(f.Detail, "partly stopped") || !strings.Contains(f.Fix, "labctl start --name rs") {
+		t.Errorf("stopped lab: %+v", f)
+	}
+	if Blocking(fs) {
+		t.Errorf("a stopped lab does not block up: %+v", fs)
+	}
+}
+
+// A pod is back once every container was started after the lab's start and
+// is ready; what the API kept from before the stop does not count.
+func TestPodBack(t *testing.T) {
+	since := metav1.Now()
+	before := metav1.NewTime(since.Add(-time.Hour))
+	pod := func(started metav1.Time, ready bool) corev1.Pod {
+		cond := corev1.ConditionFalse
+		if ready {
+			cond = corev1.ConditionTrue
+		}
+		return corev1.Pod{Status: corev1.PodStatus{
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: cond, LastTransitionTime: before}},
+			ContainerStatuses: []corev1.ContainerStatus{{Ready: ready, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: started}}}},
+		}}
+	}
+	fresh := func(t metav1.Time) bool { return !t.Time.Before(since.Time) }
+	if podBack(pod(before, true), fresh) {
+		t.Error("a pod Ready from before the stop counted as back")
+	}
+	if podBack(pod(since, false), fresh) {
+		t.Error("a restarted pod that is not ready counted as back")
+	}
+	if !podBack(pod(since, true), fresh) {
+		t.Error("a restarted, ready pod is not back")
+	}
+}

@@ -1,0 +1,259 @@
+package cluster
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/i18n"
+)
+
+// startNodes starts the node containers that do not run, in kind's order
+// (the control-plane first, so the workers' kubelets find their API server
+// sooner), and unpauses paused ones. Their state on disk (etcd, images,
+// kubelet and kubeadm files) is what it was: every object survives.
+func startNodes(ctx context.Context, rt Runtime, cs []NodeContainer) error {
+	for _, c := range cs {
+		var err error
+		switch c.State {
+		case "running":
+			continue
+		case "paused":
+			_, err = rt.output(ctx, "unpause", c.Name)
+		default:
+			_, err = rt.output(ctx, "start", c.Name)
+		}
+		if err != nil {
+			return i18n.Errorf(msgStartFailed, c.Name).Wrap(err).WithFix(fixStartFailed)
+		}
+	}
+	return nil
+}
+
+// Stop stops the lab's node containers (workers first, the control-plane
+// last, so no kubelet outlives its API server by long) and gives their
+// memory back. The containers, their disks and the kubeconfig stay:
+// Start (or Up) brings back every object. A stopped lab is not an error.
+func Stop(ctx context.Context, name string, env Env) error {
+	if name == "" {
+		name = DefaultName
+	}
+	if _, err := env.Runtime.Info(ctx); err != nil {
+		return err
+	}
+	state, cs, err := ReadState(ctx, env.Runtime, name)
+	if err != nil {
+		return err
+	}
+	switch state {
+	case LabMissing:
+		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+	case LabStopped:
+		env.note(noteAlreadyStopped, name)
+		return nil
+	}
+	err = env.step(stepStopNodes.F(env.Lang, name), func() error {
+		// One call: the runtime stops them in parallel, each with its grace
+		// period (systemd in the node shuts the kubelet and containerd down).
+		args := []string{"stop", "--time", "10"}
+		for i := len(cs) - 1; i >= 0; i-- {
+			if cs[i].State != "exited" && cs[i].State != "created" {
+				args = append(args, cs[i].Name)
+			}
+		}
+		if cs := args[3:]; len(cs) == 0 {
+			return nil
+		}
+		_, err := env.Runtime.output(ctx, args...)
+		return err
+	})
+	if err != nil {
+		return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Wrap(err).WithFix(fixRuntimeDown)
+	}
+	env.note(noteStopped, StartCommand(name))
+	return nil
+}
+
+// waitBack waits until every node started at since has said so (a Ready
+// condition written after since: before that, Kubernetes still shows what
+// it knew when the lab stopped) and every kube-system and add-on pod on
+// those nodes is Ready again since then. Workloads' status alone would
+// answer at once with what they were before the stop.
+func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time.Time, deadline time.Duration, env Env) error {
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	since = since.Add(-time.Second).Truncate(time.Second) // the API keeps seconds
+	fresh := func(t metav1.Time) bool { return !t.Time.Before(since) }
+	namespaces := []string{metav1.NamespaceSystem, MetalLB.Namespace, NginxAddon.Namespace, TraefikAddon.Namespace}
+	kicked := map[string]bool{}
+	start := time.Now()
+	return apply.Until(ctx, time.Second, func() (bool, string, error) {
+		nodes, err := lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		back, want := 0, 0
+		for _, n := range nodes.Items {
+			if !started[n.Name] {
+				continue
+			}
+			want++
+			for _, c := range n.Status.Conditions {
+				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue && fresh(c.LastHeartbeatTime) {
+					back++
+				}
+			}
+		}
+		if back < want {
+			msg := msgNodesReady.F(env.Lang, back, want)
+			env.Reporter.Progress(msg)
+			return false, msg, nil
+		}
+		var waiting []string
+		for _, ns := range namespaces {
+			pods, err := lab.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return false, err.Error(), nil
+			}
+			for _, p := range pods.Items {
+				if !started[p.Spec.NodeName] || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+					continue
+				}
+				if !podBack(p, fresh) {
+					waiting = append(waiting, ns+"/"+p.Name)
+					kick(ctx, lab, p, kicked)
+				}
+			}
+		}
+		if len(waiting) > 0 {
+			msg := msgPodsBack.F(env.Lang, len(waiting), strings.Join(waiting, ", "))
+			env.Reporter.Progress(msg)
+			return false, msg, nil
+		}
+		return true, "", nil
+	}, func(last string) error {
+		return i18n.Errorf(msgNotReady, time.Since(start).Round(time.Second), last)
+	})
+}
+
+// kick deletes an add-on pod labctl installed that crashed while its node
+// came back, so its Deployment or DaemonSet makes a new one at once. On a
+// restarted node, MetalLB's controller and speakers start before the node's
+// Service rules are back, cannot reach the API server at its Service
+// address, exit, and the kubelet then waits 10 s, 20 s, 40 s before each
+// new try: that back-off was most of the 53 s MetalLB took to come back.
+// A new pod starts without back-off, once the rules exist. Only labctl's
+// own add-ons are kicked, each pod once; kube-system and the student's
+// pods are left to the kubelet.
+func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) {
+	if p.Namespace != MetalLB.Namespace && p.Namespace != NginxAddon.Namespace && p.Namespace != TraefikAddon.Namespace {
+		return
+	}
+	if kicked[string(p.UID)] || len(p.OwnerReferences) == 0 {
+		return
+	}
+	for _, c := range p.Status.ContainerStatuses {
+		if c.State.Waiting != nil && c.State.Waiting.Reason == "CrashLoopBackOff" {
+			kicked[string(p.UID)] = true
+			_ = lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
+			return
+		}
+	}
+}
+
+// podBack is true when every container of the pod runs again since the
+// start and the pod is Ready. (The Ready condition's own time does not
+// tell: a static pod's kubelet may write Ready over Ready from before the
+// stop and keep the old transition time.)
+func podBack(p corev1.Pod, fresh func(metav1.Time) bool) bool {
+	if len(p.Status.ContainerStatuses) == 0 {
+		return false
+	}
+	for _, c := range p.Status.ContainerStatuses {
+		if c.State.Running == nil || !fresh(c.State.Running.StartedAt) || !c.Ready {
+			return false
+		}
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// checkAddresses compares each node's address on the kind network with the
+// one Kubernetes has. kind's node entrypoint rewrites the node's kubeadm and
+// kubelet files (and the API server's certificate) when Docker gives a
+// restarted node another address, and the kubelet then reports it; a node
+// still known by its old address would leave the lab half working, so it
+// is said, with the fix.
+func checkAddresses(ctx context.Context, lab *Lab, env Env) error {
+	cs, err := lab.Runtime.NodeContainers(ctx, lab.Name)
+	if err != nil {
+		return err
+	}
+	nodes, err := lab.NodeList(ctx)
+	if err != nil {
+		return err
+	}
+	known := map[string]string{}
+	for _, n := range nodes {
+		known[n.Name] = nodeStatus(n).InternalIP
+	}
+	for _, c := range cs {
+		k, ok := known[c.Name]
+		if !ok || c.IP == "" || k == c.IP {
+			continue
+		}
+		return i18n.Errorf(msgAddressStale, c.Name, c.IP, k).WithFix(fixAddressStale, c.Name, StartCommand(lab.Name))
+	}
+	return nil
+}
+
+// restart says which nodes this run started, and when.
+type restart struct {
+	started map[string]bool // nil: nothing was started or unpaused
+	since   time.Time
+}
+
+// startStopped starts a lab whose node containers exist but do not all run.
+func startStopped(ctx context.Context, rt Runtime, o Options, env Env) (restart, error) {
+	state, cs, err := ReadState(ctx, rt, o.Name)
+	if err != nil || state == LabRunning || state == LabMissing {
+		return restart{}, err
+	}
+	back := restart{started: map[string]bool{}, since: time.Now()}
+	for _, c := range cs {
+		// A paused node resumes where it was: its containers do not restart.
+		if c.State != "running" && c.State != "paused" {
+			back.started[c.Name] = true
+		}
+	}
+	err = env.step(stepStartNodes.F(env.Lang, o.Name), func() error { return startNodes(ctx, rt, cs) })
+	return back, err
+}
+
+// waitAPI waits until the API server of a lab just started answers (kubelet
+// starts it from its static pod a few seconds after the node).
+func waitAPI(ctx context.Context, lab *Lab, deadline time.Duration, env Env) error {
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	start := time.Now()
+	env.Reporter.Progress(msgAPIBack.F(env.Lang))
+	return apply.Until(ctx, 500*time.Millisecond, func() (bool, string, error) {
+		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		_, err := lab.Client.CoreV1().Namespaces().Get(pctx, metav1.NamespaceSystem, metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		return true, "", nil
+	}, func(last string) error {
+		return i18n.Errorf(msgNotReady, time.Since(start).Round(time.Second), last)
+	})
+}
