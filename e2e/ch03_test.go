@@ -50,7 +50,7 @@ func testChapter03(t *testing.T) {
 	}
 	expectFail(t, "ch03", "namespaces", "same-name", "ch03-team-b/http-go does not exist")
 	applyStarter(t, "manifests/http-go-logs.yaml")
-	expectFail(t, "ch03", "logs", "runs", "CrashLoopBackOff", "unknown flag: --http_port")
+	expectFail(t, "ch03", "logs", "runs", "CrashLoopBackOff", "unknown flag: --port")
 	expectFail(t, "ch03", "port-forward", "localhost-8888", "nothing listens on localhost:8888")
 
 	// time to a fail verdict on a settled cluster: the starters have settled

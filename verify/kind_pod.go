@@ -121,15 +121,18 @@ func (p podForward) Check(ctx context.Context, env *Env) Outcome {
 	// what the pod itself answers, from a node: the forward must give the same
 	podURL := "http://" + hostPort(pod.Status.PodIP, p.PodPort) + p.Path
 	local := "http://" + hostPort("127.0.0.1", int32(p.LocalPort)) + p.Path
-	var direct, forwarded []HTTPResponse
-	var derr, ferr error
-	done := make(chan struct{})
+	type answer struct {
+		rs  []HTTPResponse
+		err error
+	}
+	// the pod's own answer is only needed when the forward answers: asked
+	// meanwhile, not waited for when nothing listens
+	nodeAnswer := make(chan answer, 1)
 	go func() {
-		defer close(done)
-		direct, derr = env.Net.HTTP(ctx, FromNode, "", HTTPRequest{URL: podURL}, 1)
+		rs, err := env.Net.HTTP(ctx, FromNode, "", HTTPRequest{URL: podURL}, 1)
+		nodeAnswer <- answer{rs, err}
 	}()
-	forwarded, ferr = env.Net.HTTP(ctx, FromHost, "", HTTPRequest{URL: local}, 1)
-	<-done
+	forwarded, ferr := env.Net.HTTP(ctx, FromHost, "", HTTPRequest{URL: local}, 1)
 	if ferr != nil {
 		return Errored(ferr)
 	}
@@ -143,9 +146,11 @@ func (p podForward) Check(ctx context.Context, env *Env) Outcome {
 	same := strings.Contains(f.Body, p.BodyContains)
 	if p.BodyContains == "" {
 		// the same answer as the pod gives itself (its hostname, say)
-		if derr != nil {
-			return Errored(derr)
+		a := <-nodeAnswer
+		if a.err != nil {
+			return Errored(a.err)
 		}
+		direct := a.rs
 		if direct[0].Status == 0 {
 			return Failed(msgPodNoAnswer, ref, podURL).With(env.describe(direct[0]))
 		}

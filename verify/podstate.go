@@ -142,10 +142,11 @@ func containerTrouble(ctx context.Context, env *Env, p *corev1.Pod, cs corev1.Co
 // code, and the last lines it wrote before it died.
 func crashed(ctx context.Context, env *Env, p *corev1.Pod, cs corev1.ContainerStatus) Outcome {
 	ref := p.Namespace + "/" + p.Name
-	t := cs.LastTerminationState.Terminated
-	previous := true
+	// a container that has just died is the current one; while the kubelet
+	// backs off, the one that died is the previous one
+	t, previous := cs.State.Terminated, false
 	if t == nil {
-		t, previous = cs.State.Terminated, false
+		t, previous = cs.LastTerminationState.Terminated, true
 	}
 	if t == nil {
 		t = &corev1.ContainerStateTerminated{}
@@ -175,11 +176,16 @@ func terminationEvidence(ctx context.Context, env *Env, p *corev1.Pod, container
 	ev := []string{env.t(evTermination, container, what)}
 	tail := int64(60)
 	limit := int64(16 << 10)
-	b, err := env.Client.CoreV1().Pods(p.Namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: container, Previous: previous, TailLines: &tail, LimitBytes: &limit}).DoRaw(ctx)
-	if err != nil {
-		return ev
+	var line string
+	for _, prev := range []bool{previous, !previous} {
+		b, err := env.Client.CoreV1().Pods(p.Namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: container, Previous: prev, TailLines: &tail, LimitBytes: &limit}).DoRaw(ctx)
+		// the kubelet may have removed that run already: try the other one
+		if err == nil && !strings.HasPrefix(string(b), "unable to retrieve container logs") {
+			line, previous = lastLine(string(b)), prev
+			break
+		}
 	}
-	if line := lastLine(string(b)); line != "" {
+	if line != "" {
 		flag := ""
 		if previous {
 			flag = " --previous"
