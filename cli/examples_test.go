@@ -117,6 +117,10 @@ func exampleProblem(lib *labs.Library, services map[string]bool, cmd string) str
 	if len(args) == 0 || strings.ContainsAny(args[0], "<>%$") || strings.ToUpper(args[0]) == args[0] {
 		return "" // a placeholder (NAME, CHAPTER, %s), not an example
 	}
+	chapterVerb := verb != "dig" && verb != "curl" && verb != "proxy"
+	if chapterVerb && !strings.HasPrefix(args[0], "ch") && strings.Trim(args[0], "0123456789") != "" {
+		return "" // prose ("labctl apply makes the pod"), not a command line
+	}
 	switch verb {
 	case "dig":
 		if strings.Contains(cmd, " -x ") {

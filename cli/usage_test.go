@@ -94,7 +94,7 @@ func TestBadInputInEnglish(t *testing.T) {
 		says string
 	}{
 		{[]string{"chek", "ch07"}, "did you mean labctl check?"},
-		{[]string{"check"}, "usage: labctl check CHAPTER [--step N] (arguments given: 0); chapters: ch07, ch08"},
+		{[]string{"check"}, "usage: labctl check CHAPTER [--step N] (arguments given: 0); chapters: ch03, ch04, ch07, ch08"},
 		{[]string{"check", "ch07", "--timeout", "x"}, `--timeout "x": want a duration such as 30s, 2m or 1m30s`},
 		{[]string{"help", "foo"}, `labctl has no command "foo"`},
 	} {

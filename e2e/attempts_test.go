@@ -507,7 +507,7 @@ func runAttempt(t *testing.T, i int, a attempt) (elapsed float64, settled bool) 
 	must(t, os.WriteFile(filepath.Join(dir, id, "manifests", "m.yaml"), []byte(manifest), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, id, "lesson.ko.md"), []byte(a.name), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, id, "lesson.en.md"), []byte(a.name), 0o644))
-	if r := h.labctl(t, "apply", id, "--labs", dir); r.code != 0 && !a.applyFails {
+	if r := h.labctl(t, "apply", id, "--labs", dir, "--solution"); r.code != 0 && !a.applyFails {
 		t.Fatalf("apply:\n%s\n%s", r, manifest)
 	}
 	r := h.labctl(t, "check", id, "--labs", dir, "-o", "json")

@@ -70,7 +70,7 @@ func testChapter03(t *testing.T) {
 	if r := h.labctl(t, "reset", "ch03"); r.code != 0 {
 		t.Fatalf("reset after the starters:\n%s", r)
 	}
-	if r := h.labctl(t, "apply", "ch03"); r.code != 0 {
+	if r := h.labctl(t, "apply", "ch03", "--solution"); r.code != 0 {
 		t.Fatalf("apply ch03:\n%s", r)
 	}
 	stop := portForward(t, "ch03", "http-go", "8888:8080")

@@ -91,7 +91,7 @@ func testChapter04(t *testing.T) {
 	// The solution, and what no manifest can do: the student's hands.
 	label(t, node, `{"metadata":{"labels":{"disk":"ssd"}}}`)
 	start = time.Now()
-	if r := h.labctl(t, "apply", "ch04"); r.code != 0 {
+	if r := h.labctl(t, "apply", "ch04", "--solution"); r.code != 0 {
 		t.Fatalf("apply ch04:\n%s", r)
 	}
 	t.Logf("labctl apply ch04 (waits for the Jobs to finish or fail): %s", time.Since(start).Round(time.Second))

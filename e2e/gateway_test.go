@@ -107,7 +107,7 @@ func testGatewaySteps(t *testing.T) {
 	start := time.Now()
 	gwAllFail(t, dir, "fresh")
 
-	if r := h.labctl(t, "apply", "chgwstart", "--labs", dir); r.code != 0 {
+	if r := h.labctl(t, "apply", "chgwstart", "--labs", dir, "--solution"); r.code != 0 {
 		t.Fatalf("apply the starters:\n%s", r)
 	}
 	for _, s := range steps {
@@ -129,7 +129,7 @@ func testGatewaySteps(t *testing.T) {
 		t.Logf("starter %s fails: %s", s, strings.Join(failed, "\n    "))
 	}
 
-	if r := h.labctl(t, "apply", "chgw", "--labs", dir); r.code != 0 {
+	if r := h.labctl(t, "apply", "chgw", "--labs", dir, "--solution"); r.code != 0 {
 		t.Fatalf("apply the solutions:\n%s", r)
 	}
 	rep, r := gwCheck(t, dir)

@@ -20,11 +20,11 @@ import (
 // suite's cluster, so it runs when no other phase uses it; it needs only
 // ch07's loadbalancer step, which it applies itself.
 func testRestart(t *testing.T) {
-	if r := h.labctl(t, "apply", "ch07", "--step", "loadbalancer"); r.code != 0 {
+	if r := h.labctl(t, "apply", "ch07", "--step", "loadbalancer", "--solution"); r.code != 0 {
 		t.Fatalf("apply ch07 loadbalancer:\n%s", r)
 	}
 	expectPass(t, "ch07", "loadbalancer")
-	ip := lbAddress(t)
+	ip := httpGoLBAddress(t)
 	t.Logf("http-go-lb has %s before any restart", ip)
 
 	for _, way := range []struct {
@@ -50,7 +50,7 @@ func testRestart(t *testing.T) {
 				t.Errorf("check ch07 loadbalancer after %s: exit %d: %+v", way.name, c.code, rep.Steps)
 			}
 			t.Logf("first check after %s: %s (stopped → passing check: %s)", way.back[0], c.took.Round(100*time.Millisecond), (r.took + c.took).Round(100*time.Millisecond))
-			if got := lbAddress(t); got != ip {
+			if got := httpGoLBAddress(t); got != ip {
 				t.Errorf("http-go-lb had %s before, %s after %s", ip, got, way.name)
 			}
 			if st := h.status(t); st.State != "running" {
@@ -113,7 +113,7 @@ func stoppedEverywhere(t *testing.T) {
 }
 
 // lbAddress is the EXTERNAL-IP of ch07's LoadBalancer Service.
-func lbAddress(t *testing.T) string {
+func httpGoLBAddress(t *testing.T) string {
 	t.Helper()
 	var ip string
 	eventually(t, time.Minute, func() error {

@@ -52,9 +52,14 @@ type Step struct {
 	// Applied as given it fails at least one check.
 	Manifests []string `yaml:"manifests,omitempty"`
 	// Solution is the answer: with the prerequisites it passes every check.
-	Solution []string    `yaml:"solution,omitempty"`
-	Checks   []CheckSpec `yaml:"checks"`
-	Hints    []i18n.Text `yaml:"hints,omitempty"`
+	Solution []string `yaml:"solution,omitempty"`
+	// Task is "action" when the student's task is something done with
+	// kubectl to what the starter makes (delete a pod, label a node) rather
+	// than a change to a file: its starter may then be its solution, and the
+	// checks observe the action.
+	Task   string      `yaml:"task,omitempty"`
+	Checks []CheckSpec `yaml:"checks"`
+	Hints  []i18n.Text `yaml:"hints,omitempty"`
 }
 
 // CheckSpec is one check of a step: a kind from the verifier's vocabulary
