@@ -6,6 +6,7 @@ import (
 	"testing/fstest"
 
 	"github.com/labctl/labctl/assets"
+	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/verify"
 )
@@ -226,5 +227,24 @@ func TestControlPlaneImages(t *testing.T) {
 	got := strings.Join(lib.ControlPlaneImages(), " ")
 	if !strings.Contains(got, "agnhost") || strings.Contains(got, "dnsutils") {
 		t.Errorf("control-plane images %q: want agnhost (node-agent), not dnsutils (Jobs run on workers)", got)
+	}
+}
+
+// Lessons speak to students: no references to labctl's own files.
+func TestLessonsNameNoInternalFiles(t *testing.T) {
+	lib, err := labs.Embedded(verify.Validate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range lib.Chapters {
+		for _, l := range i18n.Langs {
+			md, err := ch.Lesson(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(md, "lab.yaml") {
+				t.Errorf("%s lesson (%s) mentions lab.yaml, an internal file", ch.ID, l)
+			}
+		}
 	}
 }
