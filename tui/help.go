@@ -9,16 +9,33 @@ import (
 )
 
 // helpModel is the full list of keys for the screen it covers, opened
-// with ? and closed with ?, esc or q.
-type helpModel struct{ open bool }
+// with ? and closed with ?, esc or q. On a window too short for it, the
+// arrows and page keys scroll it.
+type helpModel struct {
+	open   bool
+	offset int // first line shown below the title
+}
 
 type closeHelpMsg struct{}
 
 func (m helpModel) update(c *common, msg tea.Msg) (helpModel, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		if key.Matches(k, c.keys.Help, c.keys.Back, c.keys.Quit) {
-			m.open = false
+		switch {
+		case key.Matches(k, c.keys.Help, c.keys.Back, c.keys.Quit):
+			m.open, m.offset = false, 0
 			return m, send(closeHelpMsg{})
+		case key.Matches(k, c.keys.Down):
+			m.offset++
+		case key.Matches(k, c.keys.PageDown):
+			m.offset += 10
+		case key.Matches(k, c.keys.Up):
+			m.offset = max(m.offset-1, 0)
+		case key.Matches(k, c.keys.PageUp):
+			m.offset = max(m.offset-10, 0)
+		case key.Matches(k, c.keys.Top):
+			m.offset = 0
+		case key.Matches(k, c.keys.Bottom):
+			m.offset = 1 << 20 // the view stops at the last line
 		}
 	}
 	return m, nil
@@ -45,7 +62,15 @@ func (m helpModel) view(c *common, groups [][]key.Binding, width, height int) st
 		body = left + "\n" + right
 	}
 	note := indent(st.Muted.Render(wrap(c.t(msgHelpCancel), width-4)), "  ")
-	out := header(c, st.Title.Render(c.t(msgHelpTitle)), width) + "\n\n" + body + "\n" + note
+	lines := strings.Split(strings.TrimRight(body+"\n"+note, "\n"), "\n")
+	room := height - 2 // the title and the blank line under it
+	if len(lines) > room && room > 1 {
+		// scroll: the last line of the pane says there is more
+		offset := min(m.offset, len(lines)-(room-1))
+		shown := append(lines[offset:offset+room-1:offset+room-1], indent(st.Muted.Render(c.t(msgHelpMore, offset+room-1, len(lines))), "  "))
+		lines = shown
+	}
+	out := header(c, st.Title.Render(c.t(msgHelpTitle)), width) + "\n\n" + strings.Join(lines, "\n")
 	return fit(out, width, height)
 }
 

@@ -136,5 +136,6 @@ var (
 	msgHelpScreen   = i18n.M("tui.help.screen", "On this screen", "이 화면에서")
 	msgHelpMove     = i18n.M("tui.help.move", "Moving and scrolling", "이동과 스크롤")
 	msgHelpGlobal   = i18n.M("tui.help.global", "Everywhere", "어디서나")
+	msgHelpMore     = i18n.M("tui.help.more", "↓/↑ pgdn/pgup: more keys (%d of %d lines)", "↓/↑ pgdn/pgup: 키 더 보기 (%d/%d 줄)")
 	msgHelpCancel   = i18n.M("tui.help.cancelnote", "While something runs, esc or Ctrl-C cancels it; a second Ctrl-C quits.", "작업이 진행되는 동안 esc나 Ctrl-C를 누르면 작업을 취소하고, Ctrl-C를 한 번 더 누르면 끝냅니다.")
 )

@@ -361,3 +361,25 @@ func TestLiveView(t *testing.T) {
 	h.keys("enter", "enter", "n", "v")
 	h.wantScreen("this step has no live view")
 }
+
+// On a window too short for every key, the help screen scrolls to the
+// last one instead of cutting it off.
+func TestHelpScrollsOnASmallWindow(t *testing.T) {
+	for _, lang := range i18n.Langs {
+		h := newHarness(t, lang, 60, 20)
+		h.keys("enter", "enter", "?")
+		first := h.screen()
+		if !strings.Contains(first, "pgdn/pgup") {
+			t.Fatalf("%s: a help screen longer than 20 lines does not say it scrolls:\n%s", lang, first)
+		}
+		h.keys("end")
+		last := h.screen()
+		want := h.m.c.t(msgHelpCancel)
+		if !strings.Contains(strings.Join(strings.Fields(last), " "), strings.Join(strings.Fields(want), " ")[:20]) {
+			t.Errorf("%s: the end of the help is not reachable:\n%s", lang, last)
+		}
+		if n := strings.Count(last, "\n") + 1; n != 20 {
+			t.Errorf("%s: %d lines on a 20-line window", lang, n)
+		}
+	}
+}
