@@ -192,14 +192,14 @@ func selectorDiagnosis(ctx context.Context, env *Env, svc *corev1.Service) []str
 	if err != nil {
 		return ev
 	}
-	matching, others := 0, map[string]bool{}
+	matching, others := 0, map[string]int{}
 	for _, p := range pods.Items {
 		if sel.Matches(labels.Set(p.Labels)) {
 			matching++
 			continue
 		}
 		if len(p.Labels) > 0 {
-			others[labels.Set(p.Labels).String()] = true
+			others[labels.Set(p.Labels).String()] = closeness(svc.Spec.Selector, p.Labels)
 		}
 	}
 	ev = append(ev, env.t(evPodsMatching, matching))
@@ -207,7 +207,14 @@ func selectorDiagnosis(ctx context.Context, env *Env, svc *corev1.Service) []str
 	for l := range others {
 		ls = append(ls, l)
 	}
-	sort.Strings(ls)
+	// the labels nearest the selector first (app=http-go for a selector
+	// app=http-og), whatever else runs in the namespace
+	sort.Slice(ls, func(i, j int) bool {
+		if others[ls[i]] != others[ls[j]] {
+			return others[ls[i]] > others[ls[j]]
+		}
+		return ls[i] < ls[j]
+	})
 	if len(ls) > 5 {
 		ls = ls[:5]
 	}
@@ -246,3 +253,38 @@ func parseIP(s string) netip.Addr {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// closeness scores how near a pod's labels are to a selector: a shared key
+// counts, a value a few edits away counts more than a different one.
+func closeness(selector, podLabels map[string]string) int {
+	score := 0
+	for k, v := range selector {
+		got, ok := podLabels[k]
+		if !ok {
+			continue
+		}
+		score += 100 - min(editDistance(v, got), 90)
+	}
+	return score
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

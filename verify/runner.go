@@ -196,7 +196,7 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 			}
 			motion = m
 			switch {
-			case last.Pass && len(m.Starting) == 0:
+			case last.Pass && !m.HoldsPass():
 				return finish(Pass, last)
 			case last.Pass:
 				settled = time.Time{}

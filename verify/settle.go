@@ -99,13 +99,34 @@ type Motion struct {
 	// in line with the pods, an address or an ingress controller still to
 	// come. Only a failure waits for these.
 	CatchingUp []string
+	// Routing: a routing object (Ingress, HTTPRoute, Gateway) changed so
+	// recently that its controller may still serve the old rules (Traefik
+	// applies changes at most every 2 s). A pass waits for these too: the
+	// old rules may be the ones that passed.
+	Routing []string
 }
 
 // Moving reports whether anything is still moving.
-func (m Motion) Moving() bool { return len(m.Starting)+len(m.CatchingUp) > 0 }
+func (m Motion) Moving() bool { return len(m.Starting)+len(m.CatchingUp)+len(m.Routing) > 0 }
+
+// HoldsPass reports whether a pass seen now may still turn into a failure.
+func (m Motion) HoldsPass() bool { return len(m.Starting)+len(m.Routing) > 0 }
+
+// routingLag is how long after a change a controller may still route by
+// the old rules: Traefik's providers are throttled to one change in 2 s.
+const routingLag = 3 * time.Second
+
+// routing notes a routing object changed within routingLag.
+func (s *settler) routing(kind string, m metav1.Object) {
+	if age := s.now.Sub(lastChange(m)); age < routingLag {
+		s.m.Routing = append(s.m.Routing, fmt.Sprintf("%s %s/%s changed %s ago: its controller may still route by the old rules", kind, m.GetNamespace(), m.GetName(), age.Round(100*time.Millisecond)))
+	}
+}
 
 // Reasons lists what is moving.
-func (m Motion) Reasons() []string { return append(append([]string{}, m.Starting...), m.CatchingUp...) }
+func (m Motion) Reasons() []string {
+	return append(append(append([]string{}, m.Starting...), m.CatchingUp...), m.Routing...)
+}
 
 // now is the clock the rule reads (tests replace it).
 var now = time.Now
@@ -205,6 +226,9 @@ func (s *settler) object(ctx context.Context, o ObjectRef) error {
 			return ignoreNotFound(err)
 		}
 		s.recent(o.Resource.Resource, u)
+		if g := o.Resource.Group; g == "gateway.networking.k8s.io" {
+			s.routing(o.Resource.Resource, u)
+		}
 		s.observed(u)
 		return nil
 	}
@@ -360,6 +384,7 @@ func (s *settler) ingress(ctx context.Context, ns, name string) error {
 		return ignoreNotFound(err)
 	}
 	s.recent("Ingress", ing)
+	s.routing("Ingress", ing)
 	if len(ing.Status.LoadBalancer.Ingress) == 0 && s.now.Sub(lastChange(ing)) < lbWindow && classProblem(ctx, s.env, ing) == nil {
 		s.catchingUp("Ingress %s/%s is not yet taken up by its controller", ns, name)
 	}
