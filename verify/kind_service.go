@@ -245,11 +245,14 @@ func (p sessionAffinity) Check(ctx context.Context, env *Env) Outcome {
 	}
 	counts, failed := map[string]int{}, 0
 	for _, r := range rs {
-		if r.Status == 0 {
+		// only an answer that names its pod says where the request went:
+		// twenty empty answers are not twenty answers from one pod
+		name := firstLine(r.Body)
+		if r.Status < 200 || r.Status > 299 || name == "" {
 			failed++
 			continue
 		}
-		counts[firstLine(r.Body)]++
+		counts[name]++
 	}
 	ev := []string{"sessionAffinity: " + string(svc.Spec.SessionAffinity), env.t(evAnswers, countsString(counts))}
 	if failed > 0 {
