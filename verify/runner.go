@@ -167,8 +167,14 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 		res.Attempts++
 		out := checker.Check(cctx, env)
 		// An attempt the deadline cut short (a request interrupted in
-		// flight) observed nothing: the previous attempt is the answer.
-		if out.Err != nil && res.Attempts > 1 && cctx.Err() != nil && !errors.Is(ctx.Err(), context.Canceled) {
+		// flight, or refused by client-go's rate limiter because it could
+		// not finish before the deadline) observed nothing: the previous
+		// attempt is the answer.
+		cutShort := cctx.Err() != nil
+		if d, ok := cctx.Deadline(); ok && time.Until(d) < time.Second {
+			cutShort = true
+		}
+		if out.Err != nil && res.Attempts > 1 && cutShort && !errors.Is(ctx.Err(), context.Canceled) {
 			out = last
 		}
 		last = out
