@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/nodeshell"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -43,24 +44,11 @@ type LabNetwork struct {
 	portsOnce sync.Once
 	httpPort  int
 	httpsPort int
-	poolsMu   sync.Mutex
-	pools     map[string]*shellPool
+	shells    nodeshell.Set
 }
 
 // pool returns the node's shell pool.
-func (n *LabNetwork) pool(nd nodes.Node) *shellPool {
-	n.poolsMu.Lock()
-	defer n.poolsMu.Unlock()
-	if n.pools == nil {
-		n.pools = map[string]*shellPool{}
-	}
-	p, ok := n.pools[nd.String()]
-	if !ok {
-		p = newShellPool(nd, 2)
-		n.pools[nd.String()] = p
-	}
-	return p
-}
+func (n *LabNetwork) pool(nd nodes.Node) *nodeshell.Pool { return n.shells.For(nd) }
 
 // Warm opens the default node's shells ahead of the first request, while
 // the checks that only read the API run.
@@ -69,19 +57,11 @@ func (n *LabNetwork) Warm(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	n.pool(nd).warm()
+	n.pool(nd).Warm()
 }
 
 // Close ends the shells kept open in the nodes.
-func (n *LabNetwork) Close() error {
-	n.poolsMu.Lock()
-	defer n.poolsMu.Unlock()
-	for _, p := range n.pools {
-		p.close()
-	}
-	n.pools = nil
-	return nil
-}
+func (n *LabNetwork) Close() error { return n.shells.Close() }
 
 func (n *LabNetwork) timeout() time.Duration {
 	if n.Timeout == 0 {
@@ -178,9 +158,9 @@ func (n *LabNetwork) nodeRequests(ctx context.Context, nd nodes.Node, req HTTPRe
 	// a fresh exec if that shell is gone.
 	quoted := make([]string, len(args))
 	for i, a := range args {
-		quoted[i] = shellQuote(a)
+		quoted[i] = nodeshell.Quote(a)
 	}
-	if out, err := n.pool(nd).do(ctx, "curl "+strings.Join(quoted, " "), budget); err == nil {
+	if out, err := n.pool(nd).Run(ctx, "curl "+strings.Join(quoted, " "), budget); err == nil {
 		return parseCurl(out, count), nil
 	} else if ctx.Err() != nil {
 		return nil, ctx.Err()

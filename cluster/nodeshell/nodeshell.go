@@ -1,4 +1,9 @@
-package verify
+// Package nodeshell keeps shells open in a lab's node containers and runs
+// read-only commands in them: curl for checks that send traffic from a node,
+// iptables-save and ip route for labctl trace, crictl for the chapters that
+// look under a pod. It reaches the nodes through kind's node API, so it works
+// the same on macOS, Windows and Linux (no host network access needed).
+package nodeshell
 
 import (
 	"bufio"
@@ -79,8 +84,8 @@ func (s *shell) run(line string, timeout time.Duration) (string, error) {
 	}
 }
 
-// shellPool lends shells of one node to concurrent requests.
-type shellPool struct {
+// Pool lends shells of one node to concurrent commands.
+type Pool struct {
 	node nodes.Node
 	mu   sync.Mutex
 	idle []*shell
@@ -89,12 +94,22 @@ type shellPool struct {
 	sem  chan struct{}
 }
 
-func newShellPool(nd nodes.Node, max int) *shellPool {
-	return &shellPool{node: nd, max: max, sem: make(chan struct{}, max)}
+// NewPool returns a pool of at most max shells in the node.
+func NewPool(nd nodes.Node, max int) *Pool {
+	if max < 1 {
+		max = 1
+	}
+	return &Pool{node: nd, max: max, sem: make(chan struct{}, max)}
 }
 
-// do runs a command line on a free shell, starting one if none is idle.
-func (p *shellPool) do(ctx context.Context, line string, timeout time.Duration) (string, error) {
+// Node is the node the pool's shells run in.
+func (p *Pool) Node() nodes.Node { return p.node }
+
+// Run runs a command line on a free shell, starting one if none is idle, and
+// returns what it printed on stdout. A command that outlives timeout kills
+// its shell. The command's exit status is not reported: append
+// `; echo "rc=$?"` where it matters.
+func (p *Pool) Run(ctx context.Context, line string, timeout time.Duration) (string, error) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -121,8 +136,8 @@ func (p *shellPool) do(ctx context.Context, line string, timeout time.Duration) 
 	return out, nil
 }
 
-// warm starts the pool's shells without waiting for them.
-func (p *shellPool) warm() {
+// Warm starts the pool's shells without waiting for them.
+func (p *Pool) Warm() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.all) < p.max {
@@ -132,7 +147,8 @@ func (p *shellPool) warm() {
 	}
 }
 
-func (p *shellPool) close() {
+// Close ends the pool's shells.
+func (p *Pool) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, s := range p.all {
@@ -141,5 +157,44 @@ func (p *shellPool) close() {
 	p.all, p.idle = nil, nil
 }
 
-// shellQuote quotes s for sh.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// Quote quotes s for sh.
+func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// Set keeps one Pool per node, made on first use.
+type Set struct {
+	// PerNode is the most shells kept open in one node (default 2).
+	PerNode int
+
+	mu    sync.Mutex
+	pools map[string]*Pool
+}
+
+// For returns the node's pool.
+func (s *Set) For(nd nodes.Node) *Pool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pools == nil {
+		s.pools = map[string]*Pool{}
+	}
+	p, ok := s.pools[nd.String()]
+	if !ok {
+		per := s.PerNode
+		if per == 0 {
+			per = 2
+		}
+		p = NewPool(nd, per)
+		s.pools[nd.String()] = p
+	}
+	return p
+}
+
+// Close ends every shell of every node.
+func (s *Set) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.pools {
+		p.Close()
+	}
+	s.pools = nil
+	return nil
+}
