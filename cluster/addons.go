@@ -228,7 +228,15 @@ func installAddon(ctx context.Context, lab *Lab, addon Addon, deadline time.Dura
 	if err := a.Wait(ctx, objs); err != nil {
 		return err
 	}
-	return a.Apply(ctx, then)
+	// On a lab that runs again after a stop, the pool is there as it was:
+	// applying it anyway would wait for MetalLB's webhook to serve again.
+	var missing []apply.Object
+	for _, o := range then {
+		if ok, err := a.InPlace(ctx, o); err != nil || !ok {
+			missing = append(missing, o)
+		}
+	}
+	return a.Apply(ctx, missing)
 }
 
 // workloadHealth reads an add-on's workloads: healthy, and what is wrong if not.

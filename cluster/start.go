@@ -113,18 +113,23 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 			env.Reporter.Progress(msg)
 			return false, msg, nil
 		}
-		var waiting []string
+		var all []corev1.Pod
 		for _, ns := range namespaces {
 			pods, err := lab.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 			if err != nil {
 				return false, err.Error(), nil
 			}
-			for _, p := range pods.Items {
-				if !started[p.Spec.NodeName] || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
-					continue
-				}
-				if !podBack(p, fresh) {
-					waiting = append(waiting, ns+"/"+p.Name)
+			all = append(all, pods.Items...)
+		}
+		rules := rulesBack(all, fresh)
+		var waiting []string
+		for _, p := range all {
+			if !started[p.Spec.NodeName] || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+				continue
+			}
+			if !podBack(p, fresh) {
+				waiting = append(waiting, p.Namespace+"/"+p.Name)
+				if stuck(p, rules[p.Spec.NodeName], time.Now()) {
 					kick(ctx, lab, p, kicked)
 				}
 			}
@@ -140,29 +145,78 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	})
 }
 
-// kick deletes an add-on pod labctl installed that crashed while its node
-// came back, so its Deployment or DaemonSet makes a new one at once. On a
-// restarted node, MetalLB's controller and speakers start before the node's
-// Service rules are back, cannot reach the API server at its Service
-// address, exit, and the kubelet then waits 10 s, 20 s, 40 s before each
-// new try: that back-off was most of the 53 s MetalLB took to come back.
-// A new pod starts without back-off, once the rules exist. Only labctl's
-// own add-ons are kicked, each pod once; kube-system and the student's
-// pods are left to the kubelet.
+// rulesSettle is how long kube-proxy takes, once it runs, to write a
+// node's Service rules; rulesGrace is how long a pod started before then
+// gets to become Ready on its own before it is replaced.
+const (
+	rulesSettle = 3 * time.Second
+	rulesGrace  = 3 * time.Second
+)
+
+// rulesBack says, per node, since when its Service rules are back: the
+// start of its kube-proxy (running again since the restart) plus
+// rulesSettle. A node missing from the map has no rules yet.
+func rulesBack(pods []corev1.Pod, fresh func(metav1.Time) bool) map[string]time.Time {
+	back := map[string]time.Time{}
+	for _, p := range pods {
+		if p.Namespace != metav1.NamespaceSystem || p.Labels["k8s-app"] != "kube-proxy" || !podBack(p, fresh) {
+			continue
+		}
+		back[p.Spec.NodeName] = p.Status.ContainerStatuses[0].State.Running.StartedAt.Add(rulesSettle)
+	}
+	return back
+}
+
+// stuck says whether a pod that is not back should be replaced rather than
+// waited for. On a restarted node, MetalLB's controller and speakers and
+// CoreDNS start before kube-proxy has written the node's Service rules,
+// cannot reach the API server at its Service address, and then wait on
+// their own: MetalLB's exit and the kubelet waits 10 s, 20 s, 40 s before
+// each new try; CoreDNS keeps running, unready, while client-go's back-off
+// between its list calls grows to half a minute. That waiting was most of
+// a restart's minute. A pod started after the rules were back does not
+// need it, so a pod is stuck when it is in back-off, or when it started
+// before its node's rules were back and is still not Ready rulesGrace
+// after them.
+func stuck(p corev1.Pod, rules, now time.Time) bool {
+	for _, c := range p.Status.ContainerStatuses {
+		if c.State.Waiting != nil && c.State.Waiting.Reason == "CrashLoopBackOff" {
+			return true
+		}
+	}
+	if rules.IsZero() || now.Before(rules.Add(rulesGrace)) {
+		return false
+	}
+	for _, c := range p.Status.ContainerStatuses {
+		if r := c.State.Running; r != nil && !c.Ready && r.StartedAt.Time.Before(rules) {
+			return true
+		}
+	}
+	return false
+}
+
+// kick deletes a stuck pod of labctl's add-ons or of CoreDNS, each pod
+// once, so its Deployment or DaemonSet makes a new one at once, which
+// starts with the Service rules in place and no back-off. The control
+// plane's static pods, kube-proxy, the CNI and the student's pods are left
+// to the kubelet.
 func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) {
-	if p.Namespace != MetalLB.Namespace && p.Namespace != NginxAddon.Namespace && p.Namespace != TraefikAddon.Namespace {
+	switch {
+	case p.Namespace == MetalLB.Namespace, p.Namespace == NginxAddon.Namespace, p.Namespace == TraefikAddon.Namespace:
+	case p.Namespace == metav1.NamespaceSystem && p.Labels["k8s-app"] == "kube-dns":
+	default:
 		return
 	}
 	if kicked[string(p.UID)] || len(p.OwnerReferences) == 0 {
 		return
 	}
-	for _, c := range p.Status.ContainerStatuses {
-		if c.State.Waiting != nil && c.State.Waiting.Reason == "CrashLoopBackOff" {
-			kicked[string(p.UID)] = true
-			_ = lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
-			return
-		}
+	switch p.OwnerReferences[0].Kind {
+	case "ReplicaSet", "DaemonSet":
+	default:
+		return
 	}
+	kicked[string(p.UID)] = true
+	_ = lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
 }
 
 // podBack is true when every container of the pod runs again since the

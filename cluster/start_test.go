@@ -2,7 +2,10 @@ package cluster
 
 import (
 	"context"
+	"sort"
+	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -10,25 +13,29 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 )
 
-// Only labctl's own add-on pods stuck in back-off are deleted (once);
-// kube-system's and running ones are left to the kubelet.
+// Only labctl's own add-on pods and CoreDNS are replaced (once); the
+// control plane, kube-proxy, the CNI and the student's pods are left to the
+// kubelet.
 func TestKick(t *testing.T) {
-	pod := func(ns, name, reason string) *corev1.Pod {
-		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID("uid-" + ns + name),
-			OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "x"}}}}
-		st := corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}
-		if reason != "" {
-			st = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason}}
+	pod := func(ns, name, owner string, labels map[string]string) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID("uid-" + ns + name), Labels: labels}}
+		if owner != "" {
+			p.OwnerReferences = []metav1.OwnerReference{{Kind: owner, Name: "x"}}
 		}
-		p.Status.ContainerStatuses = []corev1.ContainerStatus{{State: st}}
 		return p
 	}
 	pods := []*corev1.Pod{
-		pod(MetalLB.Namespace, "controller-1", "CrashLoopBackOff"),
-		pod(MetalLB.Namespace, "speaker-1", ""),
-		pod(metav1.NamespaceSystem, "coredns-1", "CrashLoopBackOff"),
+		pod(MetalLB.Namespace, "controller-1", "ReplicaSet", nil),
+		pod(MetalLB.Namespace, "speaker-1", "DaemonSet", nil),
+		pod(metav1.NamespaceSystem, "coredns-1", "ReplicaSet", map[string]string{"k8s-app": "kube-dns"}),
+		pod(metav1.NamespaceSystem, "kube-proxy-1", "DaemonSet", map[string]string{"k8s-app": "kube-proxy"}),
+		pod(metav1.NamespaceSystem, "kube-apiserver-cp", "Node", map[string]string{"component": "kube-apiserver"}),
+		pod("ch07", "http-go-1", "ReplicaSet", nil),
 	}
-	cs := fake.NewSimpleClientset(pods[0], pods[1], pods[2])
+	cs := fake.NewSimpleClientset()
+	for _, p := range pods {
+		_, _ = cs.CoreV1().Pods(p.Namespace).Create(context.Background(), p, metav1.CreateOptions{})
+	}
 	lab := &Lab{Client: cs}
 	kicked := map[string]bool{}
 	for _, p := range pods {
@@ -39,7 +46,65 @@ func TestKick(t *testing.T) {
 	for _, p := range left.Items {
 		names = append(names, p.Name)
 	}
-	if len(names) != 2 || !kicked["uid-"+MetalLB.Namespace+"controller-1"] {
-		t.Errorf("left %v, kicked %v; want only MetalLB's crashing controller deleted", names, kicked)
+	sort.Strings(names)
+	if want := "http-go-1 kube-apiserver-cp kube-proxy-1"; strings.Join(names, " ") != want {
+		t.Errorf("left %v; want %s", names, want)
+	}
+}
+
+// A pod is replaced when it is in back-off, or when it started before its
+// node's Service rules were back and stayed unready past the grace period;
+// never one started after the rules, nor before the grace period ends.
+func TestStuck(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 3, 52, 0, 0, time.UTC)
+	rules := t0.Add(10 * time.Second)
+	running := func(started time.Time, ready bool) corev1.Pod {
+		return corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{
+			Ready: ready, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(started)}}}}}}
+	}
+	backoff := corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{
+		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}}}
+	late := rules.Add(rulesGrace + time.Second)
+	for _, tc := range []struct {
+		name  string
+		pod   corev1.Pod
+		rules time.Time
+		now   time.Time
+		want  bool
+	}{
+		{"back-off, rules not back yet", backoff, time.Time{}, t0, true},
+		{"unready, started before the rules, past grace", running(t0, false), rules, late, true},
+		{"unready, started before the rules, within grace", running(t0, false), rules, rules.Add(time.Second), false},
+		{"unready, started after the rules", running(rules.Add(time.Second), false), rules, late, false},
+		{"ready, started before the rules", running(t0, true), rules, late, false},
+		{"unready, node's rules not back", running(t0, false), time.Time{}, late, false},
+	} {
+		if got := stuck(tc.pod, tc.rules, tc.now); got != tc.want {
+			t.Errorf("%s: stuck = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// rulesBack takes a node's rules as back rulesSettle after its kube-proxy
+// started again, and ignores a kube-proxy still from before the restart.
+func TestRulesBack(t *testing.T) {
+	since := time.Date(2026, 12, 7, 3, 52, 0, 0, time.UTC)
+	fresh := func(t metav1.Time) bool { return !t.Time.Before(since) }
+	proxy := func(node string, started time.Time) corev1.Pod {
+		return corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: metav1.NamespaceSystem, Labels: map[string]string{"k8s-app": "kube-proxy"}},
+			Spec:       corev1.PodSpec{NodeName: node},
+			Status: corev1.PodStatus{
+				Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+				ContainerStatuses: []corev1.ContainerStatus{{Ready: true,
+					State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(started)}}}}},
+		}
+	}
+	got := rulesBack([]corev1.Pod{proxy("w1", since.Add(5*time.Second)), proxy("w2", since.Add(-time.Hour))}, fresh)
+	if want := since.Add(5*time.Second + rulesSettle); !got["w1"].Equal(want) {
+		t.Errorf("w1: %v, want %v", got["w1"], want)
+	}
+	if _, ok := got["w2"]; ok {
+		t.Errorf("w2's kube-proxy runs from before the restart, yet its rules count as back: %v", got["w2"])
 	}
 }

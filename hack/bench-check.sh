@@ -69,7 +69,7 @@ shell_checks() {
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-"$labctl" check ch07 --name "$name" >/dev/null || { echo "ch07 is not solved on $name: labctl apply ch07 first"; exit 1; }
+"$labctl" check ch07 --name "$name" >/dev/null || { echo "ch07 is not solved on $name: labctl apply ch07 --solution first"; exit 1; }
 shell_checks >/dev/null || { echo "the shell checks fail on a solved cluster:"; shell_checks; exit 1; }
 
 steps=clusterip,session-affinity,multi-port,nodeport,loadbalancer,externalname,manual-endpoints,headless

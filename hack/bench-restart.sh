@@ -29,7 +29,7 @@ if [ -z "$(nodes)" ]; then
   made=1
 fi
 L start >/dev/null 2>&1 || true # a lab left stopped by an earlier run
-L apply ch07 --step loadbalancer >/dev/null
+L apply ch07 --step loadbalancer --solution >/dev/null
 L check ch07 --step loadbalancer >/dev/null
 mem=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(nodes))
 total=$(echo "$mem" | awk '{v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[A-Za-z]/,"",v);

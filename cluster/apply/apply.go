@@ -326,3 +326,89 @@ func poll(ctx context.Context, interval time.Duration, f func() (bool, string, e
 		}
 	}
 }
+
+// InPlace reports whether the object is in the cluster as o describes it:
+// every field o sets has that value there (fields the API server or a
+// controller added are ignored). Applying such an object changes nothing,
+// yet still goes through the admission webhooks of its kind; a caller that
+// knows a webhook is not serving yet (an add-on coming back after a
+// restart) skips objects in place rather than wait for it.
+func (a *Applier) InPlace(ctx context.Context, o Object) (bool, error) {
+	ri, _, err := a.resource(o)
+	if err != nil {
+		return false, err
+	}
+	live, err := ri.Get(ctx, o.GetName(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, k := range []string{"spec", "data", "stringData"} {
+		if want, ok := o.Object[k]; ok && !contains(live.Object[k], want) {
+			return false, nil
+		}
+	}
+	return contains(live.GetLabels(), o.GetLabels()) && contains(live.GetAnnotations(), o.GetAnnotations()), nil
+}
+
+// contains reports whether have holds every field of want with the same value.
+func contains(have, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		h, ok := have.(map[string]any)
+		if !ok {
+			return len(w) == 0 && have == nil
+		}
+		for k, v := range w {
+			if !contains(h[k], v) {
+				return false
+			}
+		}
+		return true
+	case map[string]string:
+		if len(w) == 0 {
+			return true
+		}
+		h, ok := have.(map[string]string)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			if h[k] != v {
+				return false
+			}
+		}
+		return true
+	case []any:
+		h, ok := have.([]any)
+		if !ok || len(h) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !contains(h[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	case int64, int, int32, float64:
+		return toFloat(have) == toFloat(w) && toFloat(have) != nil
+	default:
+		return have == want
+	}
+}
+
+func toFloat(v any) any {
+	switch n := v.(type) {
+	case int:
+		return float64(n)
+	case int32:
+		return float64(n)
+	case int64:
+		return float64(n)
+	case float64:
+		return n
+	}
+	return nil
+}

@@ -309,3 +309,32 @@ func TestDecodeErrorNamesTheFileLine(t *testing.T) {
 		t.Errorf("line %d: %v; want the file's line 11 or 12 and no second line number", de.Line, de.Err)
 	}
 }
+
+// contains is what InPlace compares: every field the manifest sets, with
+// the same value; fields the cluster added do not matter, any other value
+// or a missing field does.
+func TestContains(t *testing.T) {
+	live := map[string]any{
+		"addresses":     []any{"172.18.255.200-172.18.255.250"},
+		"autoAssign":    true,
+		"avoidBuggyIPs": false,
+		"port":          int64(80),
+	}
+	for _, tc := range []struct {
+		name string
+		want any
+		ok   bool
+	}{
+		{"the manifest's fields, the cluster added others", map[string]any{"addresses": []any{"172.18.255.200-172.18.255.250"}}, true},
+		{"a number decoded as float", map[string]any{"port": float64(80)}, true},
+		{"another pool", map[string]any{"addresses": []any{"172.18.255.100-172.18.255.150"}}, false},
+		{"one more address range", map[string]any{"addresses": []any{"172.18.255.200-172.18.255.250", "10.0.0.1/32"}}, false},
+		{"a field the cluster does not have", map[string]any{"serviceAllocation": map[string]any{"priority": int64(1)}}, false},
+		{"a boolean that differs", map[string]any{"autoAssign": false}, false},
+		{"a number that differs", map[string]any{"port": int64(81)}, false},
+	} {
+		if got := contains(live, tc.want); got != tc.ok {
+			t.Errorf("%s: contains = %v, want %v", tc.name, got, tc.ok)
+		}
+	}
+}
