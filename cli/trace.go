@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -102,14 +103,19 @@ func runTrace(ctx context.Context, g *globals, f *traceFlags, tr *trace.Tracer, 
 	if !f.watch {
 		return nil
 	}
+	parent := ctx
 	if f.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.duration)
 		defer cancel()
 	}
 	err = tr.Watch(ctx, t, f.interval, watchPrinter(g, f, out, st))
-	if f.duration > 0 && err == context.DeadlineExceeded {
+	switch {
+	case f.duration > 0 && errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil:
 		return nil
+	case errors.Is(err, context.Canceled) && parent.Err() != nil:
+		// Ctrl-C is how a watch ends: the bars are the output, no error.
+		return &silentError{code: exitInterrupted}
 	}
 	return err
 }
