@@ -25,13 +25,15 @@ type IngressHop struct {
 	Path string `json:"path"`
 	// Published is this computer's address for the controller's host
 	// port (kind publishes it), when the trace starts here.
-	Published      string     `json:"published,omitempty"`
-	Controller     string     `json:"controller"`
-	ControllerNode string     `json:"controllerNode"`
-	Ingress        string     `json:"ingress"`
-	Rule           string     `json:"rule"`
-	Backend        *Service   `json:"backend"`
-	Endpoints      []Endpoint `json:"endpoints"`
+	Published      string `json:"published,omitempty"`
+	Controller     string `json:"controller"`
+	ControllerNode string `json:"controllerNode"`
+	// Kind is "Ingress" or "HTTPRoute": what matched; Ingress names it.
+	Kind      string     `json:"kind"`
+	Ingress   string     `json:"ingress"`
+	Rule      string     `json:"rule"`
+	Backend   *Service   `json:"backend"`
+	Endpoints []Endpoint `json:"endpoints"`
 }
 
 // ingress traces http://HOST/PATH: the host port of the controller's pod
@@ -42,31 +44,31 @@ func (tr *Tracer) ingress(ctx context.Context, w *world, t *Trace, target Target
 	if strings.HasPrefix(target.Raw, "https://") {
 		port = 443
 	}
-	ing, rule, backend, err := tr.matchIngress(ctx, target.Host, target.Path)
+	mt, err := tr.matchIngress(ctx, target.Host, target.Path)
 	if err != nil {
-		return err
+		rt, rerr := tr.matchRoute(ctx, target.Host, target.Path)
+		if rerr != nil || rt == nil {
+			return err
+		}
+		mt = rt
 	}
 	ctrl, err := tr.controllerPod(ctx, int32(port))
 	if err != nil {
 		return err
 	}
-	svc, err := tr.Client.CoreV1().Services(ing.Namespace).Get(ctx, backend.Name, metav1.GetOptions{})
+	svc, err := tr.Client.CoreV1().Services(mt.namespace).Get(ctx, mt.service, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return errNoService(ing.Namespace, backend.Name)
+		return errNoService(mt.namespace, mt.service)
 	}
 	if err != nil {
 		return err
 	}
-	want := backend.Port.Name
-	if backend.Port.Number != 0 {
-		want = strconv.Itoa(int(backend.Port.Number))
-	}
-	sp, err := pickPort(svc, want)
+	sp, err := pickPort(svc, mt.port)
 	if err != nil {
 		return err
 	}
 	h := &IngressHop{Host: target.Host, Path: target.Path, Controller: ctrl.Namespace + "/" + ctrl.Name,
-		ControllerNode: ctrl.Spec.NodeName, Ingress: ing.Namespace + "/" + ing.Name, Rule: rule,
+		ControllerNode: ctrl.Spec.NodeName, Kind: mt.kind, Ingress: mt.namespace + "/" + mt.name, Rule: mt.rule,
 		Backend: describeService(svc, sp)}
 	t.Ingress = h
 	if tr.Published != nil && t.From == "host" {
@@ -117,10 +119,16 @@ func hostPortRule(nat *iptables.Table, port int, podIP string) (string, *iptable
 // matchIngress finds the Ingress rule a request for host and path follows:
 // an exact host before a wildcard before a rule without host, then the
 // longest matching path.
-func (tr *Tracer) matchIngress(ctx context.Context, host, path string) (*networkingv1.Ingress, string, *networkingv1.IngressServiceBackend, error) {
+// match is the routing rule a request follows and its backend.
+type match struct {
+	kind, namespace, name, rule string
+	service, port               string
+}
+
+func (tr *Tracer) matchIngress(ctx context.Context, host, path string) (*match, error) {
 	list, err := tr.Client.NetworkingV1().Ingresses("").List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return nil, "", nil, err
+		return nil, err
 	}
 	type cand struct {
 		ing       *networkingv1.Ingress
@@ -154,9 +162,14 @@ func (tr *Tracer) matchIngress(ctx context.Context, host, path string) (*network
 		}
 	}
 	if best == nil {
-		return nil, "", nil, i18n.Errorf(msgNoIngress, host+path)
+		return nil, i18n.Errorf(msgNoIngress, host+path)
 	}
-	return best.ing, best.rule, best.backend, nil
+	port := best.backend.Port.Name
+	if best.backend.Port.Number != 0 {
+		port = strconv.Itoa(int(best.backend.Port.Number))
+	}
+	return &match{kind: "Ingress", namespace: best.ing.Namespace, name: best.ing.Name, rule: best.rule,
+		service: best.backend.Name, port: port}, nil
 }
 
 func hostScore(rule, host string) int {

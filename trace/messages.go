@@ -68,8 +68,8 @@ var (
 		"%s → %s%s (%s: 인그레스 컨트롤러 %s, 노드 %s)")
 	msgIngressPublished = i18n.M("trace.ingress.published", "from this computer: %s, which kind publishes as the node's %s",
 		"이 컴퓨터에서는 %s 에 보냅니다. kind 가 이것을 노드의 %s 에 연결합니다")
-	msgIngressRule = i18n.M("trace.ingress.rule", "%s: Ingress %s rule %s → Service %s:%d",
-		"%s: Ingress %s 의 규칙 %s → Service %s:%d")
+	msgIngressRule = i18n.M("trace.ingress.rule", "%s: %s %s rule %s → Service %s:%d",
+		"%s: %s %s 의 규칙 %s → Service %s:%d")
 	msgIngressBackends = i18n.M("trace.ingress.backends", "backends (the controller proxies to the pods' addresses itself, without kube-proxy):",
 		"백엔드 (컨트롤러가 kube-proxy 없이 파드 주소로 직접 프록시합니다):")
 	msgIngressNoBackends = i18n.M("trace.ingress.no-backends", "no ready backend: the controller answers 503", "준비된 백엔드 없음: 컨트롤러가 503 으로 답합니다")

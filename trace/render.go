@@ -46,7 +46,7 @@ func Render(t *Trace, lang i18n.Lang, st Styles) []string {
 		}
 		hop(msgHopChain.F(lang, e.Node, apply(st.Chain, strings.Join(e.Chain, " → ")+dnatTail(t))))
 		sub(apply(st.Dim, msgMasqNo.F(lang, msgReasonHostPort.F(lang))))
-		hop(msgIngressRule.F(lang, h.ControllerNode, h.Ingress, h.Rule, h.Backend.Ref(), h.Backend.Port))
+		hop(msgIngressRule.F(lang, h.ControllerNode, h.Kind, h.Ingress, h.Rule, h.Backend.Ref(), h.Backend.Port))
 		if len(h.Endpoints) == 0 {
 			sub(msgIngressNoBackends.F(lang))
 		} else {

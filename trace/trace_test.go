@@ -148,8 +148,18 @@ func newTracer(t *testing.T, withL2 bool, extra ...runtime.Object) *Tracer {
 	if withL2 {
 		dynObjs = append(dynObjs, l2Status("web-lb", "trace-worker"), l2Status("web-local", "trace-worker"))
 	}
+	dynObjs = append(dynObjs, &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+		"metadata": map[string]any{"name": "web-route", "namespace": "rec"},
+		"spec": map[string]any{"hostnames": []any{"route.example.com"}, "rules": []any{
+			map[string]any{"matches": []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/"}}},
+				"backendRefs": []any{map[string]any{"name": "web-np", "port": int64(80)}}},
+			map[string]any{"matches": []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/api"}}},
+				"backendRefs": []any{map[string]any{"name": "web", "port": int64(80)}, map[string]any{"name": "web-np", "port": int64(80)}}},
+		}},
+	}})
 	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
-		map[schema.GroupVersionResource]string{l2StatusGVR: "ServiceL2StatusList"}, dynObjs...)
+		map[schema.GroupVersionResource]string{l2StatusGVR: "ServiceL2StatusList", httpRouteGVR: "HTTPRouteList"}, dynObjs...)
 	return &Tracer{Client: fake.NewClientset(objs...), Dynamic: dyn, Nodes: loadNodes(t)}
 }
 
@@ -285,7 +295,7 @@ func TestIngressHost(t *testing.T) {
 		if h != nil && h.Published != "127.0.0.1:180" {
 			t.Errorf("published %q", h.Published)
 		}
-		if h == nil || h.Controller != "traefik/traefik-abc" || h.ControllerNode != "trace-control-plane" || h.Ingress != "rec/web" || h.Backend.Name != "web" {
+		if h == nil || h.Kind != "Ingress" || h.Controller != "traefik/traefik-abc" || h.ControllerNode != "trace-control-plane" || h.Ingress != "rec/web" || h.Backend.Name != "web" {
 			t.Fatalf("%s: ingress %+v", target, h)
 		}
 		if tr.Entry.Via != ViaHostPort || len(tr.Endpoints) != 1 || tr.Endpoints[0].Address != "10.244.0.5:8000" {
@@ -294,6 +304,15 @@ func TestIngressHost(t *testing.T) {
 		if len(h.Endpoints) != 3 || h.Endpoints[0].Route.ViaNode != "trace-worker2" {
 			t.Errorf("backends %+v", h.Endpoints)
 		}
+	}
+	// No Ingress rule: an HTTPRoute's, the longest path.
+	rt := run(t, newTracer(t, true), "http://route.example.com/api/v1", "host")
+	if h := rt.Ingress; h == nil || h.Kind != "HTTPRoute" || h.Ingress != "rec/web-route" || h.Backend.Name != "web" ||
+		h.Rule != "route.example.com /api (PathPrefix) +1" || len(h.Endpoints) != 3 {
+		t.Errorf("HTTPRoute hop %+v", rt.Ingress)
+	}
+	if rt := run(t, newTracer(t, true), "http://route.example.com/", "host"); rt.Ingress.Backend.Name != "web-np" {
+		t.Errorf("/ goes to web-np: %+v", rt.Ingress)
 	}
 	tg, _ := ParseTarget("http://other.example.com/", "rec")
 	if _, err := newTracer(t, true).Run(context.Background(), tg, Vantage{Kind: FromHost}); err == nil {
