@@ -79,6 +79,7 @@ func TestCommandsFailFastWithoutAPIServer(t *testing.T) {
 			{"apply", "ch07", "--step", "1"},
 			{"reset", "ch07"},
 			{"status"},
+			{"trace", "svc/http-go-svc"},
 		} {
 			t.Run(srv.name+" "+strings.Join(args, " "), func(t *testing.T) {
 				done := make(chan struct{})

@@ -59,6 +59,7 @@ func testChapters(t *testing.T) {
 		{"ch08 and the student attempts", []func(*testing.T){testChapter08, testAttempts}},
 		{"ch03", []func(*testing.T){testChapter03}},
 		{"ch04", []func(*testing.T){testChapter04}},
+		{"trace", []func(*testing.T){testTrace}},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -109,7 +109,10 @@ type Env struct {
 	// Balancers opens the proxy core on a Service (scheduler checks).
 	Balancers BalancerFactory
 	// Exec runs read-only commands in a container (the pod vantage point).
-	Exec      PodExec
+	Exec PodExec
+	// Nodes runs read-only commands in every node (nil when the cluster's
+	// nodes cannot be reached: a cluster labctl did not make).
+	Nodes     NodeExec
 	Namespace string
 	Lang      i18n.Lang
 }

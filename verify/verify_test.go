@@ -99,6 +99,13 @@ var kindParams = map[string]struct {
 			`{ingress: i, cases: [{host: h, service: s, status: 200}]}`:                             "status",
 		},
 	},
+	"kubeProxyRules": {
+		valid: []string{`{service: s}`, `{service: s, namespace: n, port: http, replicas: 3}`},
+		invalid: map[string]string{
+			`{namespace: n}`:             "params.service is required",
+			`{service: s, replicas: -1}`: "params.replicas -1",
+		},
+	},
 	"tlsCertificate": {
 		valid: []string{`{ingress: i, host: h, secret: s}`, `{ingress: i, host: h, secret: s, namespace: n}`},
 		invalid: map[string]string{
