@@ -215,7 +215,14 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 			return err
 		}
 	}
-	return nil
+	// ch15's cluster network: the outside server beside the nodes and the
+	// worker with a low pod limit.
+	return env.step(stepLabNetwork.F(env.Lang, OutsideName(lab.Name), LowMaxPods), func() error {
+		if err := EnsureOutside(ctx, lab.Runtime, lab.Name); err != nil {
+			return err
+		}
+		return ensureMaxPodsNode(ctx, lab, o.Wait)
+	})
 }
 
 func preflight(o Options, env Env) error {
