@@ -74,7 +74,15 @@ func (s *Session) Close() {
 // Env is the verifier's view of this lab for a chapter.
 func (s *Session) Env(ch *labs.Chapter) *verify.Env {
 	return &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.Lang, Balancers: s.balancer,
-		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}}
+		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}, Nodes: s.nodes()}
+}
+
+// nodes is the verifier's way into the nodes, when the lab has one.
+func (s *Session) nodes() verify.NodeRunner {
+	if r, ok := s.net.(verify.NodeRunner); ok {
+		return r
+	}
+	return nil
 }
 
 // balancer opens the proxy core on a Service with a scheduler, for the
@@ -143,15 +151,28 @@ func (s *Session) ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []app
 		return err
 	}
 	a.Recreate = recreate
+	var api []apply.Object
 	for _, o := range objs {
-		if err := a.Apply(ctx, []apply.Object{o}); err != nil {
-			return err
+		if isLocal(o) {
+			// after what came before it is running: an Answers object
+			// reads the pods the same step made
+			if err := a.Wait(ctx, api); err != nil {
+				return err
+			}
+			if err := s.applyLocal(ctx, ch, a, o); err != nil {
+				return err
+			}
+		} else {
+			if err := a.Apply(ctx, []apply.Object{o}); err != nil {
+				return err
+			}
+			api = append(api, o)
 		}
 		if applied != nil {
 			applied(o)
 		}
 	}
-	return a.Wait(ctx, objs)
+	return a.Wait(ctx, api)
 }
 
 // ApplySolution applies the prerequisites and solution of the given steps
@@ -232,14 +253,18 @@ func (s *Session) Reset(ctx context.Context, ch *labs.Chapter) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	objs, err := ch.AllObjects()
+	all, err := ch.AllObjects()
 	if err != nil {
 		return 0, err
 	}
+	objs, local := splitLocal(all, ch.Namespace, true)
 	if err := a.Delete(ctx, objs); err != nil {
 		return 0, err
 	}
 	if err := a.WaitGone(ctx, objs); err != nil {
+		return 0, err
+	}
+	if err := s.resetLocal(ctx, local); err != nil {
 		return 0, err
 	}
 	if s.Store != nil {

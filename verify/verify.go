@@ -109,7 +109,10 @@ type Env struct {
 	// Balancers opens the proxy core on a Service (scheduler checks).
 	Balancers BalancerFactory
 	// Exec runs read-only commands in a container (the pod vantage point).
-	Exec      PodExec
+	Exec PodExec
+	// Nodes runs read-only commands in the lab's nodes (their addresses,
+	// routes, sandboxes: what a chapter under the pods compares with).
+	Nodes     NodeRunner
 	Namespace string
 	Lang      i18n.Lang
 }
