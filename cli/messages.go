@@ -104,6 +104,7 @@ var (
 	flagCertDir       = i18n.M("flag.cert-dir", "directory for tls.key and tls.crt", "tls.key 와 tls.crt 를 쓸 디렉터리")
 	flagLabs          = i18n.M("flag.labs", "load chapters from this directory instead of the built-in ones (an instructor's own labs)", "내장 챕터 대신 이 디렉터리의 챕터를 씀 (강사가 만든 실습)")
 	flagStep          = i18n.M("flag.step", "step id or number (comma separated for several)", "단계 id 또는 번호 (여러 개면 쉼표로 구분)")
+	flagApplyFile     = i18n.M("flag.apply-file", "apply your own manifest files instead (also labctl's own kinds, e.g. ch15's KubeletConfig)", "대신 내 매니페스트 파일을 적용 (labctl 만 아는 종류도: 예를 들어 ch15 의 KubeletConfig)")
 	flagApplySolution = i18n.M("flag.apply-solution", "apply the answer instead of the starter (the step counts as solved with help)", "시작 매니페스트 대신 정답을 적용 (도움받아 해결로 기록)")
 	flagForce         = i18n.M("flag.force", "delete and re-create objects whose fields cannot change in place", "그 자리에서 바꿀 수 없는 필드가 있으면 지우고 다시 만듦")
 	flagApplyWait     = i18n.M("flag.apply-wait", "how long to wait for the objects", "오브젝트를 기다리는 최대 시간")

@@ -7,7 +7,7 @@ import "github.com/labctl/labctl/i18n"
 var (
 	msgNoOutside      = i18n.M("check.net.no-outside", "this cluster has no outside server: labctl up makes one beside the nodes of a lab it created", "이 클러스터에는 바깥 서버가 없습니다: labctl up 이 만든 랩에서 노드 옆에 하나를 띄웁니다")
 	msgNoNodeRunner   = i18n.M("check.net.no-node-runner", "this check reads the nodes' own state and needs labctl's node shells, which this run does not have (a cluster labctl did not make?)", "이 확인은 노드 자체의 상태를 읽어야 해서 labctl 의 노드 셸이 필요한데, 이번 실행에는 없습니다 (labctl 이 만들지 않은 클러스터인가요?)")
-	msgNodeRead       = i18n.M("check.net.node-read", "cannot read %s in node %s: %s", "노드 %[2]s 에서 %[1]s 를 읽을 수 없습니다: %[3]s")
+	msgNodeRead       = i18n.M("check.net.node-read", "cannot read %[1]s in node %[2]s: %[3]s", "노드 %[2]s 에서 %[1]s 를 읽을 수 없습니다: %[3]s")
 	msgAnswersMissing = i18n.M("check.net.answers-missing", "ConfigMap %s with your answers does not exist", "답을 적은 ConfigMap %s 가 없습니다")
 	msgAnswersWrong   = i18n.M("check.net.answers-wrong", "ConfigMap %s: %s", "ConfigMap %s: %s")
 	msgAnswersOK      = i18n.M("check.net.answers-ok", "ConfigMap %s matches what the cluster says: %s", "ConfigMap %s 가 클러스터가 말하는 것과 같습니다: %s")
@@ -28,12 +28,12 @@ var (
 	mistakeCNI       = i18n.M("check.net.cni", "daemonset: %s is not the DaemonSet that installs this cluster's CNI (kubectl -n kube-system get ds; which one writes /etc/cni/net.d?)", "daemonset: %s 는 이 클러스터의 CNI 를 설치하는 DaemonSet 이 아닙니다 (kubectl -n kube-system get ds, /etc/cni/net.d 에 쓰는 것은?)")
 	mistakePodCIDR   = i18n.M("check.net.pod-cidr", "%s is not the pod CIDR of node %s (kubectl get node %s -o jsonpath='{.spec.podCIDR}', or ip route in another node)", "%s 는 노드 %s 의 파드 CIDR 가 아닙니다 (kubectl get node %s -o jsonpath='{.spec.podCIDR}', 또는 다른 노드 안의 ip route)")
 
-	msgSandboxOK = i18n.M("check.net.sandbox-ok", "Pod %s: one sandbox %s on node %s (its pause container holds the network namespace), %d containers joined to it", "Pod %[1]s: 노드 %[3]s 에 샌드박스 %[2]s 하나 (pause 컨테이너가 네트워크 네임스페이스를 쥐고 있음), 컨테이너 %[4]d 개가 거기에 합류")
+	msgSandboxOK = i18n.M("check.net.sandbox-ok", "Pod %[1]s: one sandbox %[2]s on node %[3]s (its pause container holds the network namespace), %[4]d containers joined to it", "Pod %[1]s: 노드 %[3]s 에 샌드박스 %[2]s 하나 (pause 컨테이너가 네트워크 네임스페이스를 쥐고 있음), 컨테이너 %[4]d 개가 거기에 합류")
 	msgNoSandbox = i18n.M("check.net.no-sandbox", "node %s has no ready sandbox for Pod %s yet", "노드 %s 에 Pod %s 의 준비된 샌드박스가 아직 없습니다")
 
 	msgSameNode     = i18n.M("check.net.same-node", "Pods %s and %s both run on node %s: traffic between them never leaves the node. Put them on different nodes (podAntiAffinity, or nodeName/nodeSelector)", "Pod %s 와 %s 가 둘 다 노드 %s 에서 실행됩니다: 둘 사이의 트래픽은 노드를 떠나지 않습니다. 서로 다른 노드에 두세요 (podAntiAffinity, 또는 nodeName/nodeSelector)")
 	msgCrossNoReach = i18n.M("check.net.cross-no-reach", "Pod %s does not reach Pod %s at %s: %s", "Pod %s 가 Pod %s 의 %s 에 닿지 않습니다: %s")
-	msgCrossNAT     = i18n.M("check.net.cross-nat", "Pod %s saw the request from %s, not from Pod %s's IP %s: the pod network must not NAT between pods", "Pod %[1]s 가 요청을 Pod %[3]s 의 IP %[4]s 가 아니라 %[2]s 에서 왔다고 봅니다: 파드 네트워크는 파드 사이에서 NAT 하지 않아야 합니다")
+	msgCrossNAT     = i18n.M("check.net.cross-nat", "Pod %[1]s saw the request from %[2]s, not from Pod %[3]s's IP %[4]s: the pod network must not NAT between pods", "Pod %[1]s 가 요청을 Pod %[3]s 의 IP %[4]s 가 아니라 %[2]s 에서 왔다고 봅니다: 파드 네트워크는 파드 사이에서 NAT 하지 않아야 합니다")
 	msgCrossOK      = i18n.M("check.net.cross-ok", "Pod %s (%s, node %s) → Pod %s (%s, node %s): the receiver saw %s, the sender's own pod IP, no NAT; route in %s: %s", "Pod %s (%s, 노드 %s) → Pod %s (%s, 노드 %s): 받는 쪽이 본 주소는 %s, 보낸 파드의 IP 그대로이며 NAT 가 없습니다. %s 의 경로: %s")
 	msgBadClientIP  = i18n.M("check.net.bad-clientip", "Pod %s answered /clientip with %q, not an address: is it agnhost netexec?", "Pod %s 가 /clientip 에 주소가 아닌 %q 로 답했습니다: agnhost netexec 인가요?")
 
@@ -46,8 +46,8 @@ var (
 	msgLimitNoNode    = i18n.M("check.net.limit-no-node", "this cluster has no worker with a low pod limit (labeled %s): labctl up gives one to a lab with two or more workers", "이 클러스터에는 파드 수가 낮게 제한된 워커(레이블 %s)가 없습니다: 워커가 둘 이상인 랩에 labctl up 이 하나를 만듭니다")
 	msgLimitDeploy    = i18n.M("check.net.limit-deploy", "Deployment %s does not exist", "Deployment %s 가 없습니다")
 	msgLimitReplicas  = i18n.M("check.net.limit-replicas", "Deployment %s asks for %d replicas: the step needs at least %d", "Deployment %s 의 replicas 가 %d 입니다: 이 단계는 %d 이상이 필요합니다")
-	msgLimitElsewhere = i18n.M("check.net.limit-elsewhere", "Pod %s of Deployment %s runs on %s, not on %s, the node with the low limit: keep the nodeSelector and toleration that pin it there", "Deployment %[2]s 의 Pod %[1]s 가 제한이 낮은 노드 %[4]s 가 아니라 %[3]s 에서 실행됩니다: 그 노드에 고정하는 nodeSelector 와 toleration 을 그대로 두세요")
-	msgLimitPending   = i18n.M("check.net.limit-pending", "%d pod(s) of Deployment %s are Pending: %q. Node %s allows %d pods (kubelet maxPods) and runs %d: raise maxPods in its kubelet configuration", "Deployment %[2]s 의 파드 %[1]d 개가 Pending 입니다: %[3]q. 노드 %[4]s 는 파드를 %[5]d 개까지 받고(kubelet maxPods) 지금 %[6]d 개를 실행합니다: 그 kubelet 설정의 maxPods 를 올리세요")
-	msgLimitStarting  = i18n.M("check.net.limit-starting", "%d of %d pods of Deployment %s are Ready", "Deployment %[3]s 의 파드 %[2]d 개 중 %[1]d 개가 Ready 입니다")
-	msgLimitOK        = i18n.M("check.net.limit-ok", "all %d pods of Deployment %s run on %s, which now allows %d pods (kubelet maxPods)", "Deployment %[2]s 의 파드 %[1]d 개가 모두 %[3]s 에서 실행됩니다. 이제 그 노드는 파드를 %[4]d 개까지 받습니다 (kubelet maxPods)")
+	msgLimitElsewhere = i18n.M("check.net.limit-elsewhere", "Pod %[1]s of Deployment %[2]s runs on %[3]s, not on %[4]s, the node with the low limit: keep the nodeSelector and toleration that pin it there", "Deployment %[2]s 의 Pod %[1]s 가 제한이 낮은 노드 %[4]s 가 아니라 %[3]s 에서 실행됩니다: 그 노드에 고정하는 nodeSelector 와 toleration 을 그대로 두세요")
+	msgLimitPending   = i18n.M("check.net.limit-pending", "%[1]d pod(s) of Deployment %[2]s are Pending: %[3]q. Node %[4]s allows %[5]d pods (kubelet maxPods) and runs %[6]d: raise maxPods in its kubelet configuration", "Deployment %[2]s 의 파드 %[1]d 개가 Pending 입니다: %[3]q. 노드 %[4]s 는 파드를 %[5]d 개까지 받고(kubelet maxPods) 지금 %[6]d 개를 실행합니다: 그 kubelet 설정의 maxPods 를 올리세요")
+	msgLimitStarting  = i18n.M("check.net.limit-starting", "%[1]d of %[2]d pods of Deployment %[3]s are Ready", "Deployment %[3]s 의 파드 %[2]d 개 중 %[1]d 개가 Ready 입니다")
+	msgLimitOK        = i18n.M("check.net.limit-ok", "all %[1]d pods of Deployment %[2]s run on %[3]s, which now allows %[4]d pods (kubelet maxPods)", "Deployment %[2]s 의 파드 %[1]d 개가 모두 %[3]s 에서 실행됩니다. 이제 그 노드는 파드를 %[4]d 개까지 받습니다 (kubelet maxPods)")
 )
