@@ -209,7 +209,7 @@ func TestCNIAnswers(t *testing.T) {
 
 func crowd(replicas int32) *appsv1.Deployment {
 	return &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "crowd", Generation: 1},
-		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "crowd"}}},
+		Spec:   appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "crowd"}}},
 		Status: appsv1.DeploymentStatus{ObservedGeneration: 1, UpdatedReplicas: replicas}}
 }
 
