@@ -36,8 +36,8 @@ const kubeletWait = 2 * time.Minute
 func (s *Session) applyLocal(ctx context.Context, ch *labs.Chapter, a *apply.Applier, o apply.Object) error {
 	switch o.GetKind() {
 	case "KubeletConfig":
-		n, found, err := unstructured.NestedInt64(o.Object, "spec", "maxPods")
-		if err != nil || !found {
+		n, ok := maxPods(o)
+		if !ok {
 			return fmt.Errorf("%s: %s needs spec.maxPods (a number)", o.Where(), o.Ref())
 		}
 		nodes, err := s.selectNodes(ctx, o)
@@ -173,4 +173,21 @@ func splitLocal(objs []apply.Object, ns string, forDelete bool) (api, local []ap
 		}
 	}
 	return api, local
+}
+
+// maxPods reads spec.maxPods, a whole number however the decoder typed it.
+func maxPods(o apply.Object) (int64, bool) {
+	v, found, err := unstructured.NestedFieldNoCopy(o.Object, "spec", "maxPods")
+	if err != nil || !found {
+		return 0, false
+	}
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case float64:
+		return int64(n), n == float64(int64(n))
+	}
+	return 0, false
 }
