@@ -41,6 +41,8 @@ var (
 	msgEgressOK      = i18n.M("check.net.egress-ok", "Pod %s (%s) reaches the outside server %s as %s, the address of its node %s: SNAT (masquerade) at the node", "Pod %s (%s) 가 바깥 서버 %s 에 %s 로 보입니다. 그 노드 %s 의 주소입니다: 노드에서 SNAT (masquerade)")
 	msgEgressNoSNAT  = i18n.M("check.net.egress-no-snat", "Pod %s (%s) reaches the outside server %s as %s, not as its node's address: this CNI does not SNAT", "Pod %s (%s) 가 바깥 서버 %s 에 노드 주소가 아닌 %s 로 보입니다: 이 CNI 는 SNAT 하지 않습니다")
 
+	evDSReserved = i18n.M("evidence.ds-reserved", "node %s: not counted, labctl keeps it for ch15's pod limit (taint %s)", "노드 %s: 세지 않음, labctl 이 ch15 의 파드 수 제한용으로 둔 노드 (taint %s)")
+
 	msgCNIOK = i18n.M("check.net.cni-ok", "the CNI is DaemonSet %s (config in /etc/cni/net.d: %s); pod CIDRs: %s", "CNI 는 DaemonSet %s 입니다 (/etc/cni/net.d 의 설정: %s). 파드 CIDR: %s")
 
 	msgLimitNoNode    = i18n.M("check.net.limit-no-node", "this cluster has no worker with a low pod limit (labeled %s): labctl up gives one to a lab with two or more workers", "이 클러스터에는 파드 수가 낮게 제한된 워커(레이블 %s)가 없습니다: 워커가 둘 이상인 랩에 labctl up 이 하나를 만듭니다")
