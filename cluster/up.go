@@ -300,6 +300,8 @@ func createKind(ctx context.Context, p *kindcluster.Provider, o Options, cfg *v1
 func interrupted(env Env, p *kindcluster.Provider, o Options, kubeconfig string, created bool) error {
 	if created && !o.Retain {
 		_ = env.step(stepCleanup.F(env.Lang, o.Name), func() error {
+			// ctx is cancelled: the outside server goes with a fresh one
+			_ = RemoveOutside(context.Background(), env.Runtime, o.Name)
 			return deleteKind(p, o.Name, kubeconfig)
 		})
 	}
