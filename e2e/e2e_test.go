@@ -59,6 +59,7 @@ func testChapters(t *testing.T) {
 		{"ch08 and the student attempts", []func(*testing.T){testChapter08, testAttempts}},
 		{"ch03", []func(*testing.T){testChapter03}},
 		{"ch04", []func(*testing.T){testChapter04}},
+		{"ch15", []func(*testing.T){testChapter15}},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
