@@ -74,7 +74,7 @@ func (s *Session) Close() {
 // Env is the verifier's view of this lab for a chapter.
 func (s *Session) Env(ch *labs.Chapter) *verify.Env {
 	return &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.Lang, Balancers: s.balancer,
-		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}, Nodes: s.nodes()}
+		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}, Node: s.nodes()}
 }
 
 // nodes is the verifier's way into the nodes, when the lab has one.

@@ -115,7 +115,7 @@ type nodeNet struct {
 
 // readNodeNets reads eth0 and the default route in every node.
 func readNodeNets(ctx context.Context, env *Env) ([]nodeNet, error) {
-	if env.Nodes == nil {
+	if env.Node == nil {
 		return nil, i18n.Errorf(msgNoNodeRunner)
 	}
 	list, err := env.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
@@ -128,7 +128,7 @@ func readNodeNets(ctx context.Context, env *Env) ([]nodeNet, error) {
 	var out []nodeNet
 	for _, n := range list.Items {
 		const cmd = "ip -4 -o addr show dev eth0; ip -4 route show default"
-		text, err := env.Nodes.RunNode(ctx, n.Name, cmd)
+		text, err := env.Node.RunNode(ctx, n.Name, cmd)
 		if err != nil {
 			return nil, err
 		}
@@ -245,12 +245,12 @@ type sandbox struct {
 // readSandbox asks the pod's node's runtime (crictl) for its ready sandbox
 // and the containers running in it.
 func readSandbox(ctx context.Context, env *Env, pod *corev1.Pod) (*sandbox, error) {
-	if env.Nodes == nil {
+	if env.Node == nil {
 		return nil, i18n.Errorf(msgNoNodeRunner)
 	}
 	node := pod.Spec.NodeName
 	cmd := "crictl pods --namespace " + shQuote(pod.Namespace) + " --name " + shQuote("^"+pod.Name+"$") + " --state ready -q"
-	out, err := env.Nodes.RunNode(ctx, node, cmd)
+	out, err := env.Node.RunNode(ctx, node, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func readSandbox(ctx context.Context, env *Env, pod *corev1.Pod) (*sandbox, erro
 		return nil, nil
 	}
 	sb := &sandbox{Node: node, ID: ids[0]}
-	out, err = env.Nodes.RunNode(ctx, node, "crictl ps --pod "+shQuote(sb.ID)+" --state running -q")
+	out, err = env.Node.RunNode(ctx, node, "crictl ps --pod "+shQuote(sb.ID)+" --state running -q")
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func kindNodeShells() *fakeNodes {
 func networkLab(t *testing.T, objs ...runtime.Object) *lab {
 	l := newLab(t, netNode("lab-control-plane", "172.18.0.2", "10.244.0.0/24", nil), netNode("lab-worker", "172.18.0.3", "10.244.1.0/24", nil),
 		netNode("lab-worker2", "172.18.0.4", "10.244.2.0/24", map[string]string{cluster.MaxPodsNodeKey: cluster.MaxPodsNodeValue}))
-	l.env.Nodes = kindNodeShells()
+	l.env.Node = kindNodeShells()
 	for _, o := range objs {
 		l.add(o)
 	}
@@ -118,8 +118,8 @@ func TestPodSandbox(t *testing.T) {
 	const id = "3f2a9c1d7e5b40aa99887766554433221100ffeeddccbbaa0011223344556677"
 	setup := func(t *testing.T, data map[string]string) *lab {
 		l := networkLab(t, sandboxPod(), answers("sbx", data))
-		l.env.Nodes.(*fakeNodes).out["lab-worker"]["crictl pods"] = id
-		l.env.Nodes.(*fakeNodes).out["lab-worker"]["crictl ps --pod '"+id+"'"] = "aaa\nbbb"
+		l.env.Node.(*fakeNodes).out["lab-worker"]["crictl pods"] = id
+		l.env.Node.(*fakeNodes).out["lab-worker"]["crictl ps --pod '"+id+"'"] = "aaa\nbbb"
 		return l
 	}
 	t.Run("right answers pass", func(t *testing.T) {

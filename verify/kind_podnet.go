@@ -96,8 +96,8 @@ func (p podToPod) Check(ctx context.Context, env *Env) Outcome {
 		return Failed(msgCrossNAT, p.To, seen.String(), p.From, from.Status.PodIP).With(ev...)
 	}
 	route := "?"
-	if env.Nodes != nil {
-		if out, err := env.Nodes.RunNode(ctx, from.Spec.NodeName, "ip route get "+to.Status.PodIP); err == nil {
+	if env.Node != nil {
+		if out, err := env.Node.RunNode(ctx, from.Spec.NodeName, "ip route get "+to.Status.PodIP); err == nil {
 			route = firstLine(strings.TrimSpace(out))
 		}
 	}
@@ -116,7 +116,7 @@ type egress struct {
 // readEgress asks the outside server, from inside the pod, which address
 // it sees. The outcome is set when the pod cannot ask.
 func readEgress(ctx context.Context, env *Env, ns, pod string) (*egress, *Outcome) {
-	if env.Nodes == nil {
+	if env.Node == nil {
 		o := Errored(i18n.Errorf(msgNoNodeRunner))
 		return nil, &o
 	}
@@ -124,7 +124,7 @@ func readEgress(ctx context.Context, env *Env, ns, pod string) (*egress, *Outcom
 	if o != nil {
 		return nil, o
 	}
-	out, err := env.Nodes.Outside(ctx)
+	out, err := env.Node.Outside(ctx)
 	if err != nil {
 		o := Errored(err)
 		return nil, &o
@@ -310,8 +310,8 @@ func (p cniAnswers) Check(ctx context.Context, env *Env) Outcome {
 		return *o
 	}
 	conf := "?"
-	if env.Nodes != nil && len(all) > 0 {
-		if out, err := env.Nodes.RunNode(ctx, all[0], "ls /etc/cni/net.d"); err == nil {
+	if env.Node != nil && len(all) > 0 {
+		if out, err := env.Node.RunNode(ctx, all[0], "ls /etc/cni/net.d"); err == nil {
 			conf = strings.Join(strings.Fields(out), ", ")
 		}
 	}

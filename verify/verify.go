@@ -110,9 +110,9 @@ type Env struct {
 	Balancers BalancerFactory
 	// Exec runs read-only commands in a container (the pod vantage point).
 	Exec PodExec
-	// Nodes runs read-only commands in the lab's nodes (their addresses,
+	// Node runs read-only commands in one named node (its addresses,
 	// routes, sandboxes: what a chapter under the pods compares with).
-	Nodes     NodeRunner
+	Node      NodeRunner
 	Namespace string
 	Lang      i18n.Lang
 }
