@@ -73,16 +73,15 @@ func (s *Session) Close() {
 
 // Env is the verifier's view of this lab for a chapter.
 func (s *Session) Env(ch *labs.Chapter) *verify.Env {
-	return &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.Lang, Balancers: s.balancer,
-		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}, Node: s.nodes()}
-}
-
-// nodes is the verifier's way into the nodes, when the lab has one.
-func (s *Session) nodes() verify.NodeRunner {
-	if r, ok := s.net.(verify.NodeRunner); ok {
-		return r
+	env := &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.Lang, Balancers: s.balancer,
+		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}}
+	if ne, ok := s.net.(verify.NodeExec); ok {
+		env.Nodes = ne
 	}
-	return nil
+	if nr, ok := s.net.(verify.NodeRunner); ok {
+		env.Node = nr
+	}
+	return env
 }
 
 // balancer opens the proxy core on a Service with a scheduler, for the

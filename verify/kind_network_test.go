@@ -17,15 +17,15 @@ import (
 	"github.com/labctl/labctl/cluster"
 )
 
-// fakeNodes answers node commands from a table: node → command prefix →
+// fakeNodeShells answers node commands from a table: node → command prefix →
 // output.
-type fakeNodes struct {
+type fakeNodeShells struct {
 	out     map[string]map[string]string
 	outside netip.Addr
 	calls   []string
 }
 
-func (f *fakeNodes) RunNode(_ context.Context, node, line string) (string, error) {
+func (f *fakeNodeShells) RunNode(_ context.Context, node, line string) (string, error) {
 	f.calls = append(f.calls, node+": "+line)
 	for prefix, out := range f.out[node] {
 		if strings.HasPrefix(line, prefix) {
@@ -35,7 +35,7 @@ func (f *fakeNodes) RunNode(_ context.Context, node, line string) (string, error
 	return "", errors.New("no such node or command: " + node + ": " + line)
 }
 
-func (f *fakeNodes) Outside(context.Context) (netip.Addr, error) { return f.outside, nil }
+func (f *fakeNodeShells) Outside(context.Context) (netip.Addr, error) { return f.outside, nil }
 
 func netNode(name, ip, podCIDR string, lbls map[string]string) *corev1.Node {
 	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: lbls},
@@ -48,11 +48,11 @@ func answers(name string, data map[string]string) *corev1.ConfigMap {
 	return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Data: data}
 }
 
-func kindNodeShells() *fakeNodes {
+func kindNodeShells() *fakeNodeShells {
 	ipOut := func(ip string) string {
 		return "2: eth0    inet " + ip + "/16 brd 172.18.255.255 scope global eth0\\       valid_lft forever preferred_lft forever\ndefault via 172.18.0.1 dev eth0"
 	}
-	return &fakeNodes{outside: netip.MustParseAddr("172.18.0.9"), out: map[string]map[string]string{
+	return &fakeNodeShells{outside: netip.MustParseAddr("172.18.0.9"), out: map[string]map[string]string{
 		"lab-control-plane": {"ip -4 -o addr": ipOut("172.18.0.2"), "ls /etc/cni/net.d": "10-kindnet.conflist"},
 		"lab-worker":        {"ip -4 -o addr": ipOut("172.18.0.3"), "ip route get": "10.244.2.4 via 172.18.0.4 dev eth0 src 172.18.0.3 uid 0\n    cache"},
 		"lab-worker2":       {"ip -4 -o addr": ipOut("172.18.0.4")},
@@ -118,8 +118,8 @@ func TestPodSandbox(t *testing.T) {
 	const id = "3f2a9c1d7e5b40aa99887766554433221100ffeeddccbbaa0011223344556677"
 	setup := func(t *testing.T, data map[string]string) *lab {
 		l := networkLab(t, sandboxPod(), answers("sbx", data))
-		l.env.Node.(*fakeNodes).out["lab-worker"]["crictl pods"] = id
-		l.env.Node.(*fakeNodes).out["lab-worker"]["crictl ps --pod '"+id+"'"] = "aaa\nbbb"
+		l.env.Node.(*fakeNodeShells).out["lab-worker"]["crictl pods"] = id
+		l.env.Node.(*fakeNodeShells).out["lab-worker"]["crictl ps --pod '"+id+"'"] = "aaa\nbbb"
 		return l
 	}
 	t.Run("right answers pass", func(t *testing.T) {

@@ -110,6 +110,9 @@ type Env struct {
 	Balancers BalancerFactory
 	// Exec runs read-only commands in a container (the pod vantage point).
 	Exec PodExec
+	// Nodes runs read-only commands in every node (nil when the cluster's
+	// nodes cannot be reached: a cluster labctl did not make).
+	Nodes NodeExec
 	// Node runs read-only commands in one named node (its addresses,
 	// routes, sandboxes: what a chapter under the pods compares with).
 	Node      NodeRunner

@@ -123,6 +123,13 @@ var kindParams = map[string]struct {
 		valid:   []string{`{deployment: d, replicas: 8}`},
 		invalid: map[string]string{`{deployment: d}`: "params.deployment and params.replicas", `{replicas: 3}`: "params.deployment and params.replicas"},
 	},
+	"kubeProxyRules": {
+		valid: []string{`{service: s}`, `{service: s, namespace: n, port: http, replicas: 3}`},
+		invalid: map[string]string{
+			`{namespace: n}`:             "params.service is required",
+			`{service: s, replicas: -1}`: "params.replicas -1",
+		},
+	},
 	"tlsCertificate": {
 		valid: []string{`{ingress: i, host: h, secret: s}`, `{ingress: i, host: h, secret: s, namespace: n}`},
 		invalid: map[string]string{
