@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -77,4 +78,15 @@ func OutsideAddress(ctx context.Context, rt Runtime, lab string) (netip.Addr, er
 		}
 	}
 	return netip.Addr{}, fmt.Errorf("%s has no IPv4 address on the %s network", OutsideName(lab), kindNetwork())
+}
+
+// ErrNotKind marks a lab labctl did not make with kind (no outside server).
+var ErrNotKind = errors.New("not a kind cluster labctl made")
+
+// Outside is the lab's outside server's address.
+func (l *Lab) Outside(ctx context.Context) (netip.Addr, error) {
+	if _, err := l.kind(); err != nil {
+		return netip.Addr{}, fmt.Errorf("%w: %w", ErrNotKind, err)
+	}
+	return OutsideAddress(ctx, l.Runtime, l.Name)
 }

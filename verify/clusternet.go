@@ -350,8 +350,11 @@ func (n *LabNetwork) RunNode(ctx context.Context, node, line string) (string, er
 // Outside implements NodeRunner: the outside server's address, from the
 // container runtime.
 func (n *LabNetwork) Outside(ctx context.Context) (netip.Addr, error) {
-	if n.Lab.Provider == nil {
-		return netip.Addr{}, i18n.Errorf(msgNoOutside)
+	// the node list first: it opens the lab's runtime once, for every check
+	_, _ = n.node(ctx, "")
+	a, err := n.Lab.Outside(ctx)
+	if errors.Is(err, cluster.ErrNotKind) {
+		return a, i18n.Errorf(msgNoOutside)
 	}
-	return cluster.OutsideAddress(ctx, n.Lab.Runtime, n.Lab.Name)
+	return a, err
 }
