@@ -69,6 +69,7 @@ func testChapter15(t *testing.T) {
 		"pod-to-pod":     "both run on node",
 		"egress":         "is not the source address the outside server saw",
 		"max-pods":       "Too many pods",
+		"kube-proxy":     "the step asks for 3",
 		"cni":            "is not the DaemonSet that installs this cluster's CNI",
 	}
 	for _, step := range stepIDs(t, "ch15") {
