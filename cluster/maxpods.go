@@ -119,6 +119,13 @@ func SetMaxPods(ctx context.Context, lab *Lab, node string, maxPods int, wait ti
 	if q, ok := k.Status.Allocatable[corev1.ResourcePods]; ok && q.Value() == int64(maxPods) {
 		return nil
 	}
+	// A restarted kubelet probes its pods' readiness afresh: the pods that
+	// were Ready must be Ready again before the node counts as settled (their
+	// controllers' status moves until then).
+	readyBefore, err := readyPodsOn(ctx, lab, node)
+	if err != nil {
+		return err
+	}
 	n := strconv.Itoa(maxPods)
 	script := `f=` + kubeletConfigPath + `; if grep -q '^maxPods:' $f; then sed -i 's/^maxPods:.*/maxPods: ` + n + `/' $f; else echo 'maxPods: ` + n + `' >> $f; fi; systemctl restart kubelet`
 	if err := nd.CommandContext(ctx, "sh", "-c", script).Run(); err != nil {
@@ -132,8 +139,44 @@ func SetMaxPods(ctx context.Context, lab *Lab, node string, maxPods int, wait ti
 			return false, err.Error(), nil
 		}
 		q := k.Status.Allocatable[corev1.ResourcePods]
-		return q.Value() == int64(maxPods), fmt.Sprintf("node %s allows %d pods", node, q.Value()), nil
+		if q.Value() != int64(maxPods) {
+			return false, fmt.Sprintf("node %s allows %d pods", node, q.Value()), nil
+		}
+		ready, err := readyPodsOn(wctx, lab, node)
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		for name := range readyBefore {
+			if _, gone := ready[name]; !gone && podExists(wctx, lab, name) {
+				return false, fmt.Sprintf("pod %s on node %s is not Ready again yet", name, node), nil
+			}
+		}
+		return true, "", nil
 	}, func(last string) error {
 		return fmt.Errorf("the kubelet of node %s did not take maxPods %d within %s (%s)", node, maxPods, wait, last)
 	})
+}
+
+// readyPodsOn lists the Ready pods on a node, as namespace/name.
+func readyPodsOn(ctx context.Context, lab *Lab, node string) (map[string]bool, error) {
+	list, err := lab.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + node})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, p := range list.Items {
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
+				out[p.Namespace+"/"+p.Name] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// podExists: a pod deleted meanwhile is not waited for.
+func podExists(ctx context.Context, lab *Lab, ref string) bool {
+	ns, name, _ := strings.Cut(ref, "/")
+	_, err := lab.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+	return err == nil
 }
