@@ -153,10 +153,12 @@ func (s *Session) ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []app
 	var api []apply.Object
 	for _, o := range objs {
 		if isLocal(o) {
-			// after what came before it is running: an Answers object
-			// reads the pods the same step made
-			if err := a.Wait(ctx, api); err != nil {
-				return err
+			// an Answers object reads the pods the same step made: after
+			// they run
+			if o.GetKind() == "Answers" {
+				if err := a.Wait(ctx, api); err != nil {
+					return err
+				}
 			}
 			if err := s.applyLocal(ctx, ch, a, o); err != nil {
 				return err
