@@ -50,6 +50,7 @@ func runInteractive(ctx context.Context, g *globals) error {
 		Library:  lib,
 		Backend:  b,
 		Live:     b, // the kube-proxy step's bars: a proxy core on the step's Service
+		Trace:    b, // t: the path a packet takes to the step's Service
 		Progress: g.store(),
 		Cluster:  g.name,
 		SaveLang: func(l i18n.Lang) error {

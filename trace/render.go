@@ -15,6 +15,9 @@ type Styles struct {
 	Chain func(string) string // chain names and addresses
 	Dim   func(string) string // explanations
 	Bar   func(string) string // counter bars
+	// Width, when set, is the columns the list may take: endpoint rows
+	// wider than that put their route on a line of its own.
+	Width int
 }
 
 func apply(f func(string) string, s string) string {
@@ -45,7 +48,7 @@ func Render(t *Trace, lang i18n.Lang, st Styles) []string {
 			sub(msgIngressNoBackends.F(lang))
 		} else {
 			sub(msgIngressBackends.F(lang))
-			for _, l := range align(endpointRows(h.Endpoints, lang, false)) {
+			for _, l := range endpointLines(h.Endpoints, lang, false, st.Width) {
 				sub("  " + l)
 			}
 		}
@@ -89,8 +92,33 @@ func Render(t *Trace, lang i18n.Lang, st Styles) []string {
 		return out
 	}
 	hop(msgHopEps.F(lang))
-	for _, l := range align(endpointRows(t.Endpoints, lang, true)) {
+	for _, l := range endpointLines(t.Endpoints, lang, true, st.Width) {
 		sub("  " + l)
+	}
+	return out
+}
+
+// endpointLines are the endpoint rows, aligned; when they are wider than
+// width, each row's route goes on a line of its own below it.
+func endpointLines(eps []Endpoint, lang i18n.Lang, withProb bool, width int) []string {
+	rows := endpointRows(eps, lang, withProb)
+	lines := align(rows)
+	wide := false
+	for _, l := range lines {
+		wide = wide || width > 0 && Width(l)+5 > width
+	}
+	if !wide {
+		return lines
+	}
+	var heads [][]string
+	var tails []string
+	for _, r := range rows {
+		heads = append(heads, r[:len(r)-1])
+		tails = append(tails, r[len(r)-1])
+	}
+	var out []string
+	for i, l := range align(heads) {
+		out = append(out, l, "  └ "+tails[i])
 	}
 	return out
 }
@@ -149,10 +177,12 @@ func endpointRows(eps []Endpoint, lang i18n.Lang, withProb bool) [][]string {
 			}
 			row = append(row, p, msgShare.F(lang, ep.Share*100))
 		}
-		row = append(row, ep.Pod, routeText(ep, lang))
+		row = append(row, ep.Pod)
+		route := routeText(ep, lang)
 		if ep.Hairpin {
-			row = append(row, msgHairpin.F(lang))
+			route += " · " + msgHairpin.F(lang)
 		}
+		row = append(row, route)
 		rows = append(rows, row)
 	}
 	return rows

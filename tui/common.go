@@ -25,6 +25,7 @@ type common struct {
 	backend Backend
 	store   Progress
 	live    LiveView
+	tracer  TraceView
 	name    string // the cluster's name, for the status bar
 
 	width, height int

@@ -15,7 +15,7 @@ type KeyMap struct {
 	// Home.
 	Cluster key.Binding
 	// A step.
-	Apply, ApplySolution, Check, Hint, Edit, Reset, Solution, Live key.Binding
+	Apply, ApplySolution, Check, Hint, Edit, Reset, Solution, Live, Trace key.Binding
 	// Confirmations.
 	Yes, No key.Binding
 	// Everywhere.
@@ -52,6 +52,7 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 		Reset:         b("r", msgKeyReset, "r"),
 		Solution:      b("s", msgKeySolution, "s"),
 		Live:          b("v", msgKeyLive, "v"),
+		Trace:         b("t", msgKeyTrace, "t"),
 		Yes:           b("y", msgKeyYes, "y", "Y"),
 		No:            b("n/esc", msgKeyNo, "n", "N", "esc"),
 		Lang:          b("L", msgKeyLang, "L"),
@@ -65,7 +66,7 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 // gets "c" when they press the key labelled c.
 var hangul = map[string]string{
 	"a": "ㅁ", "b": "ㅠ", "c": "ㅊ", "e": "ㄷ", "f": "ㄹ", "g": "ㅎ", "h": "ㅗ",
-	"j": "ㅓ", "k": "ㅏ", "n": "ㅜ", "p": "ㅔ", "q": "ㅂ", "r": "ㄱ", "s": "ㄴ",
+	"j": "ㅓ", "k": "ㅏ", "n": "ㅜ", "p": "ㅔ", "q": "ㅂ", "r": "ㄱ", "s": "ㄴ", "t": "ㅅ",
 	"u": "ㅕ", "v": "ㅍ", "y": "ㅛ", "L": "ㅣ", "N": "ㅜ", "Y": "ㅛ",
 }
 

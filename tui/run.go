@@ -26,6 +26,8 @@ type Options struct {
 	Progress Progress
 	// Live is optional: the steps with a live proxy view.
 	Live LiveView
+	// Trace is optional: the trace view (t) of steps with a Service or Ingress.
+	Trace TraceView
 	// Cluster names the lab cluster in the status bar.
 	Cluster string
 	// SaveLang remembers the language the student toggled to.
@@ -53,7 +55,7 @@ func New(ctx context.Context, o Options) Model {
 	}
 	c := &common{
 		ctx: ctx, lang: o.Lang, styles: NewStyles(), keys: NewKeyMap(o.Lang),
-		backend: o.Backend, store: o.Progress, live: o.Live, name: o.Cluster,
+		backend: o.Backend, store: o.Progress, live: o.Live, tracer: o.Trace, name: o.Cluster,
 		width: 80, height: 24, mdStyle: "dark",
 		progress: map[string]labs.ChapterProgress{},
 		now:      time.Now, exec: tea.ExecProcess, editor: o.Editor, tempDir: o.TempDir, edits: map[string]string{},

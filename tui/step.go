@@ -36,6 +36,7 @@ type stepModel struct {
 	// lines where the activity, the hints and the solution start in the
 	// pane, to bring them into view when they change.
 	actLine, hintLine, solLine int
+	traceLine                  int
 
 	op       opState
 	act      activity
@@ -47,6 +48,7 @@ type stepModel struct {
 	confirm  confirmKind
 	warnings []string // the API server's warnings during this visit
 	live     liveModel
+	trace    traceModel
 	spin     spinner.Model
 }
 
@@ -84,7 +86,7 @@ func (m stepModel) cancel() stepModel {
 }
 
 // close stops what the step started that outlives a keypress (the live view).
-func (m stepModel) close() { m.live.stop() }
+func (m stepModel) close() { m.live.stop(); m.trace.stop() }
 
 func (m stepModel) update(msg tea.Msg) (stepModel, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -135,6 +137,9 @@ func (m stepModel) update(msg tea.Msg) (stepModel, tea.Cmd) {
 		var cmd tea.Cmd
 		m.live, cmd = m.live.update(m.c, msg)
 		return m.refresh(), cmd
+	case traceDoneMsg:
+		m.trace = m.trace.update(msg)
+		return m.showTrace(), nil
 	case tea.KeyPressMsg:
 		m, cmd := m.key(msg)
 		return m.refresh(), cmd
@@ -175,9 +180,15 @@ func (m stepModel) key(msg tea.KeyPressMsg) (stepModel, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if tm, cmd, ok := m.trace.key(m.c, msg); ok {
+		m.trace = tm
+		return m, cmd
+	}
 	switch {
 	case key.Matches(msg, k.Back):
 		return m, send(backMsg{})
+	case key.Matches(msg, k.Trace):
+		return m.toggleTrace()
 	case key.Matches(msg, k.Check):
 		m, cmd := m.startCheck()
 		return m.refresh().scrollTo(m.actLine), cmd
@@ -318,6 +329,9 @@ func (m stepModel) shortHelp() []key.Binding {
 	if m.c.live != nil && m.c.live.Has(m.ch, m.st) {
 		keys = append(keys, k.Live)
 	}
+	if m.hasTrace() {
+		keys = append(keys, k.Trace)
+	}
 	return append(keys, k.Next, k.Back, k.Help)
 }
 
@@ -326,6 +340,9 @@ func (m stepModel) fullHelp() [][]key.Binding {
 	work := []key.Binding{k.Edit, k.Check, k.Apply, k.Hint, k.Solution, k.ApplySolution, k.Reset}
 	if m.c.live != nil && m.c.live.Has(m.ch, m.st) {
 		work = append(work, k.Live)
+	}
+	if m.hasTrace() {
+		work = append(work, k.Trace)
 	}
 	return [][]key.Binding{work, {k.Next, k.Prev, k.Back, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }

@@ -10,8 +10,8 @@ import (
 // refresh rebuilds the pane's content: called after every change, because
 // the viewport needs the content to scroll within it.
 func (m stepModel) refresh() stepModel {
-	content, act, hints, sol := m.content()
-	m.actLine, m.hintLine, m.solLine = act, hints, sol
+	content, act, hints, sol, tr := m.content()
+	m.actLine, m.hintLine, m.solLine, m.traceLine = act, hints, sol, tr
 	m.vp.SetContent(content)
 	return m
 }
@@ -19,7 +19,7 @@ func (m stepModel) refresh() stepModel {
 // content is the step's pane from top to bottom: text, what is happening
 // now, hints, the live view, the manifest, and the solution once earned or
 // asked for.
-func (m stepModel) content() (string, int, int, int) {
+func (m stepModel) content() (string, int, int, int, int) {
 	c, st, w := m.c, m.c.styles, m.c.width
 	var b strings.Builder
 	lines := func() int { return strings.Count(b.String(), "\n") }
@@ -47,6 +47,11 @@ func (m stepModel) content() (string, int, int, int) {
 		section(c.t(msgSecLive))
 		b.WriteString(m.live.view(c, w-2) + "\n")
 	}
+	traceLine := lines()
+	if m.trace.on {
+		section(c.t(msgSecTrace))
+		b.WriteString(m.trace.view(c, w-2) + "\n")
+	}
 	if m.shown != (mdKey{}) && len(m.st.Manifests) > 0 {
 		section(c.t(msgSecManifest))
 		b.WriteString(m.doc.manifests + "\n")
@@ -60,7 +65,7 @@ func (m stepModel) content() (string, int, int, int) {
 			b.WriteString(m.doc.solution + "\n")
 		}
 	}
-	return b.String(), actLine, hintLine, solLine
+	return b.String(), actLine, hintLine, solLine, traceLine
 }
 
 // activity is the part of the pane that shows the last thing done.
