@@ -21,8 +21,11 @@ import (
 // rule matched and the backend Service's pods it proxies to (directly, by
 // pod address: the controller does not go through kube-proxy).
 type IngressHop struct {
-	Host           string     `json:"host"`
-	Path           string     `json:"path"`
+	Host string `json:"host"`
+	Path string `json:"path"`
+	// Published is this computer's address for the controller's host
+	// port (kind publishes it), when the trace starts here.
+	Published      string     `json:"published,omitempty"`
 	Controller     string     `json:"controller"`
 	ControllerNode string     `json:"controllerNode"`
 	Ingress        string     `json:"ingress"`
@@ -66,6 +69,9 @@ func (tr *Tracer) ingress(ctx context.Context, w *world, t *Trace, target Target
 		ControllerNode: ctrl.Spec.NodeName, Ingress: ing.Namespace + "/" + ing.Name, Rule: rule,
 		Backend: describeService(svc, sp)}
 	t.Ingress = h
+	if tr.Published != nil && t.From == "host" {
+		h.Published = tr.Published(ctx, port)
+	}
 	e := &t.Entry
 	e.Via, e.Node = ViaHostPort, ctrl.Spec.NodeName
 	e.Address = hostPortStr(w.nodeIP(e.Node), int32(port))

@@ -66,6 +66,8 @@ var (
 	msgShare       = i18n.M("trace.share", "share %.0f%%", "몫 %.0f%%")
 	msgIngressCtrl = i18n.M("trace.ingress.controller", "%s → %s%s (%s: ingress controller %s on %s)",
 		"%s → %s%s (%s: 인그레스 컨트롤러 %s, 노드 %s)")
+	msgIngressPublished = i18n.M("trace.ingress.published", "from this computer: %s, which kind publishes as the node's %s",
+		"이 컴퓨터에서는 %s 에 보냅니다. kind 가 이것을 노드의 %s 에 연결합니다")
 	msgIngressRule = i18n.M("trace.ingress.rule", "%s: Ingress %s rule %s → Service %s:%d",
 		"%s: Ingress %s 의 규칙 %s → Service %s:%d")
 	msgIngressBackends = i18n.M("trace.ingress.backends", "backends (the controller proxies to the pods' addresses itself, without kube-proxy):",

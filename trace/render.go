@@ -41,6 +41,9 @@ func Render(t *Trace, lang i18n.Lang, st Styles) []string {
 	if t.Ingress != nil {
 		h := t.Ingress
 		hop(msgIngressCtrl.F(lang, from, h.Host, h.Path, apply(st.Chain, e.Address), h.Controller, h.ControllerNode))
+		if h.Published != "" {
+			sub(apply(st.Dim, msgIngressPublished.F(lang, h.Published, e.Address)))
+		}
 		hop(msgHopChain.F(lang, e.Node, apply(st.Chain, strings.Join(e.Chain, " → ")+dnatTail(t))))
 		sub(apply(st.Dim, msgMasqNo.F(lang, msgReasonHostPort.F(lang))))
 		hop(msgIngressRule.F(lang, h.ControllerNode, h.Ingress, h.Rule, h.Backend.Ref(), h.Backend.Port))

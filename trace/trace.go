@@ -38,6 +38,9 @@ type Tracer struct {
 	Client  kubernetes.Interface
 	Dynamic dynamic.Interface
 	Nodes   Nodes
+	// Published, when set, is the address on this computer that reaches a
+	// port of the ingress controller's node (kind's published host ports).
+	Published func(ctx context.Context, port int) string
 }
 
 // Trace is the path a packet takes, hop by hop.

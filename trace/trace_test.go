@@ -278,8 +278,13 @@ func TestNodePort(t *testing.T) {
 
 func TestIngressHost(t *testing.T) {
 	for _, target := range []string{"http://web.example.com/x", "ingress/web.example.com"} {
-		tr := run(t, newTracer(t, true), target, "host")
+		tracer := newTracer(t, true)
+		tracer.Published = func(_ context.Context, port int) string { return fmt.Sprintf("127.0.0.1:1%d", port) }
+		tr := run(t, tracer, target, "host")
 		h := tr.Ingress
+		if h != nil && h.Published != "127.0.0.1:180" {
+			t.Errorf("published %q", h.Published)
+		}
 		if h == nil || h.Controller != "traefik/traefik-abc" || h.ControllerNode != "trace-control-plane" || h.Ingress != "rec/web" || h.Backend.Name != "web" {
 			t.Fatalf("%s: ingress %+v", target, h)
 		}
