@@ -204,7 +204,7 @@ func (p egressSNAT) Check(ctx context.Context, env *Env) Outcome {
 	}
 	podIP, _ := netip.ParseAddr(e.Pod.Status.PodIP)
 	a.addr(env, "pod-ip", podIP, mistakePodIP, p.Pod)
-	a.addr(env, "outside-saw", e.Seen, mistakeSeen, p.Pod, p.Pod)
+	a.addr(env, "outside-saw", e.Seen, mistakeSeen, p.Pod, "-n "+ns+" "+p.Pod)
 	ev := []string{fmt.Sprintf("%s %s on %s (%s)", p.Pod, podIP, e.Pod.Spec.NodeName, e.NodeIP), "outside " + e.Outside.String()}
 	if o := a.verdict(env); o != nil {
 		return o.With(ev...)
