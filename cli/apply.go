@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ func init() { extraCommands = append(extraCommands, newApplyCommand, newResetCom
 
 type applyFlags struct {
 	steps    []string
+	files    []string
 	force    bool
 	solution bool
 	wait     time.Duration
@@ -29,7 +31,7 @@ type applyFlags struct {
 func newApplyCommand(g *globals) *cobra.Command {
 	f := &applyFlags{}
 	cmd := &cobra.Command{
-		Use:   "apply CHAPTER [--step N] [--solution]",
+		Use:   "apply CHAPTER [--step N] [--solution] [-f FILE]",
 		Short: g.t(helpApply),
 		Long:  g.t(helpApplyLong),
 		Args:  cobra.ExactArgs(1),
@@ -46,9 +48,12 @@ func newApplyCommand(g *globals) *cobra.Command {
 			ctx, cancel := context.WithTimeout(cmd.Context(), f.wait)
 			defer cancel()
 			ctx, done := s.Guard(ctx)
-			if f.solution {
+			switch {
+			case len(f.files) > 0:
+				err = applyFiles(ctx, g, s, ch, f.files, f.force)
+			case f.solution:
 				err = applySolution(ctx, g, s, ch, idx, f.force)
-			} else {
+			default:
 				err = applyStarters(ctx, g, s, ch, idx, f.force)
 			}
 			if gone := done(); gone != nil {
@@ -59,9 +64,31 @@ func newApplyCommand(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringSliceVar(&f.steps, "step", nil, g.t(flagStep))
 	cmd.Flags().BoolVar(&f.solution, "solution", false, g.t(flagApplySolution))
+	cmd.Flags().StringSliceVarP(&f.files, "file", "f", nil, g.t(flagApplyFile))
 	cmd.Flags().BoolVar(&f.force, "force", false, g.t(flagForce))
 	cmd.Flags().DurationVar(&f.wait, "wait", 3*time.Minute, g.t(flagApplyWait))
 	return cmd
+}
+
+// applyFiles applies the student's own files in the chapter's namespace,
+// as kubectl apply -f would, and also the objects only labctl understands
+// (labctl.dev/v1 KubeletConfig: ch15's pod limit on a node's kubelet).
+func applyFiles(ctx context.Context, g *globals, s *session.Session, ch *labs.Chapter, files []string, force bool) error {
+	var objs []apply.Object
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		o, err := apply.Decode(f, data)
+		if err != nil {
+			return err
+		}
+		objs = append(objs, o...)
+	}
+	return s.ApplyObjects(ctx, ch, objs, force, func(o apply.Object) {
+		fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
+	})
 }
 
 func applySolution(ctx context.Context, g *globals, s *session.Session, ch *labs.Chapter, idx []int, force bool) error {

@@ -170,6 +170,12 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		}
 		fmt.Fprintf(w, "%s %s\n", msgStIngressURL.F(l), strings.Join(ports, "  "))
 	}
+	if st.Outside != "" {
+		fmt.Fprintf(w, "%s %s\n", msgStOutside.F(l), st.Outside)
+	}
+	if p := st.PodLimit; p != nil {
+		fmt.Fprintf(w, "%s %s\n", msgStPodLimit.F(l), msgStPodLimitOf.F(l, p.Node, p.MaxPods, cluster.MaxPodsNodeKey+"="+cluster.MaxPodsNodeValue+":NoSchedule"))
+	}
 	if st.Memory > 0 {
 		fmt.Fprintf(w, "%s %s   (%s)\n", msgStMemory.F(l), cluster.FormatBytes(st.Memory), msgStStopHint.F(l, stopCommand(st.Name)))
 	}

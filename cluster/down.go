@@ -28,6 +28,9 @@ func Down(ctx context.Context, name string, env Env) error {
 		if _, err := unmergeKubeconfig("kind-"+name, userKubeconfig()); err != nil {
 			return err
 		}
+		if err := RemoveOutside(ctx, env.Runtime, name); err != nil {
+			return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Marked(ErrRuntime).Wrap(err)
+		}
 		env.Runtime.removeNetworkIfUnused(ctx, kindNetwork())
 		return ctx.Err()
 	})

@@ -40,6 +40,16 @@ type Status struct {
 	Gateway *GatewayStatus `json:"gatewayAPI,omitempty"`
 	// NginxRetired is set when ingress-nginx is installed: it is retired upstream.
 	NginxRetired bool `json:"ingressNginxRetired,omitempty"`
+	// Outside is the address:port of the outside server beside the nodes (ch15).
+	Outside string `json:"outside,omitempty"`
+	// PodLimit is the worker with a low pod limit (ch15), when there is one.
+	PodLimit *PodLimit `json:"podLimit,omitempty"`
+}
+
+// PodLimit is the low-limit worker and the pods its kubelet allows.
+type PodLimit struct {
+	Node    string `json:"node"`
+	MaxPods int64  `json:"maxPods"`
 }
 
 // NodeStatus is one node.
@@ -129,6 +139,15 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	}
 	if lab.Provider != nil || lab.Kubeconfig != "" {
 		st.HTTPPort, st.HTTPSPort = lab.HostPorts(ctx)
+	}
+	if n, err := MaxPodsNode(ctx, lab); err == nil && n != nil {
+		q := n.Status.Allocatable[corev1.ResourcePods]
+		st.PodLimit = &PodLimit{Node: n.Name, MaxPods: q.Value()}
+	}
+	if _, err := lab.kind(); err == nil {
+		if a, err := OutsideAddress(ctx, lab.Runtime, lab.Name); err == nil {
+			st.Outside = fmt.Sprintf("http://%s:%d", a, OutsidePort)
+		}
 	}
 	if _, err := lab.kind(); err == nil {
 		// The API answers, but a worker may be stopped or paused.

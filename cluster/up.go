@@ -153,6 +153,17 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	if err != nil {
 		return err
 	}
+	// ch15's cluster network: the outside server beside the nodes and the
+	// worker with a low pod limit, before the add-ons: the worker's taint
+	// keeps their pods off it, and its kubelet restarts before they run.
+	if err := env.step(stepLabNetwork.F(env.Lang, OutsideName(lab.Name), LowMaxPods), func() error {
+		if err := EnsureOutside(ctx, lab.Runtime, lab.Name); err != nil {
+			return err
+		}
+		return ensureMaxPodsNode(ctx, lab, o.Wait)
+	}); err != nil {
+		return err
+	}
 	// The add-ons are applied now and start as soon as the nodes are Ready:
 	// their rollouts overlap the wait for the nodes, and each other (the
 	// ingress controller does not need MetalLB). They are reported one
@@ -293,6 +304,8 @@ func createKind(ctx context.Context, p *kindcluster.Provider, o Options, cfg *v1
 func interrupted(env Env, p *kindcluster.Provider, o Options, kubeconfig string, created bool) error {
 	if created && !o.Retain {
 		_ = env.step(stepCleanup.F(env.Lang, o.Name), func() error {
+			// ctx is cancelled: the outside server goes with a fresh one
+			_ = RemoveOutside(context.Background(), env.Runtime, o.Name)
 			return deleteKind(p, o.Name, kubeconfig)
 		})
 	}

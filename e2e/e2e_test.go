@@ -60,6 +60,7 @@ func testChapters(t *testing.T) {
 		{"ch03", []func(*testing.T){testChapter03}},
 		{"ch04", []func(*testing.T){testChapter04}},
 		{"trace", []func(*testing.T){testTrace}},
+		{"ch15", []func(*testing.T){testChapter15}},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

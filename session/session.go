@@ -78,6 +78,9 @@ func (s *Session) Env(ch *labs.Chapter) *verify.Env {
 	if ne, ok := s.net.(verify.NodeExec); ok {
 		env.Nodes = ne
 	}
+	if nr, ok := s.net.(verify.NodeRunner); ok {
+		env.Node = nr
+	}
 	return env
 }
 
@@ -147,15 +150,30 @@ func (s *Session) ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []app
 		return err
 	}
 	a.Recreate = recreate
+	var api []apply.Object
 	for _, o := range objs {
-		if err := a.Apply(ctx, []apply.Object{o}); err != nil {
-			return err
+		if isLocal(o) {
+			// an Answers object reads the pods the same step made: after
+			// they run
+			if o.GetKind() == "Answers" {
+				if err := a.Wait(ctx, api); err != nil {
+					return err
+				}
+			}
+			if err := s.applyLocal(ctx, ch, a, o); err != nil {
+				return err
+			}
+		} else {
+			if err := a.Apply(ctx, []apply.Object{o}); err != nil {
+				return err
+			}
+			api = append(api, o)
 		}
 		if applied != nil {
 			applied(o)
 		}
 	}
-	return a.Wait(ctx, objs)
+	return a.Wait(ctx, api)
 }
 
 // ApplySolution applies the prerequisites and solution of the given steps
@@ -236,14 +254,18 @@ func (s *Session) Reset(ctx context.Context, ch *labs.Chapter) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	objs, err := ch.AllObjects()
+	all, err := ch.AllObjects()
 	if err != nil {
 		return 0, err
 	}
+	objs, local := splitLocal(all, ch.Namespace, true)
 	if err := a.Delete(ctx, objs); err != nil {
 		return 0, err
 	}
 	if err := a.WaitGone(ctx, objs); err != nil {
+		return 0, err
+	}
+	if err := s.resetLocal(ctx, local); err != nil {
 		return 0, err
 	}
 	if s.Store != nil {

@@ -337,3 +337,24 @@ func (n *LabNetwork) IngressURLs(ctx context.Context) (string, string, error) {
 	}
 	return fmt.Sprintf("http://%s:%d", cluster.ListenAddress, n.httpPort), fmt.Sprintf("https://%s:%d", cluster.ListenAddress, n.httpsPort), nil
 }
+
+// RunNode implements NodeRunner through the node's shells.
+func (n *LabNetwork) RunNode(ctx context.Context, node, line string) (string, error) {
+	nd, err := n.node(ctx, node)
+	if err != nil {
+		return "", err
+	}
+	return n.pool(nd).Run(ctx, line, 10*time.Second)
+}
+
+// Outside implements NodeRunner: the outside server's address, from the
+// container runtime.
+func (n *LabNetwork) Outside(ctx context.Context) (netip.Addr, error) {
+	// the node list first: it opens the lab's runtime once, for every check
+	_, _ = n.node(ctx, "")
+	a, err := n.Lab.Outside(ctx)
+	if errors.Is(err, cluster.ErrNotKind) {
+		return a, i18n.Errorf(msgNoOutside)
+	}
+	return a, err
+}

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/klog/v2"
+
+	"github.com/labctl/labctl/cluster"
 )
 
 // daemonSetNodes proves a DaemonSet runs exactly one ready pod on each node
@@ -59,10 +61,16 @@ func (p daemonSetNodes) Check(ctx context.Context, env *Env) Outcome {
 	case p.Nodes == "selected" && len(nodeSel) == 0:
 		return Missing(msgCtlDSNoSelector, ds.Name)
 	}
+	var reserved []string
 	for _, n := range nodes.Items {
-		if labels.SelectorFromSet(nodeSel).Matches(labels.Set(n.Labels)) {
-			targets = append(targets, n)
+		if !labels.SelectorFromSet(nodeSel).Matches(labels.Set(n.Labels)) {
+			continue
 		}
+		if labReserved(&n, ds.Spec.Template.Spec.Tolerations) {
+			reserved = append(reserved, env.t(evDSReserved, n.Name, cluster.MaxPodsNodeKey))
+			continue
+		}
+		targets = append(targets, n)
 	}
 	if len(targets) == 0 {
 		var ev []string
@@ -81,7 +89,7 @@ func (p daemonSetNodes) Check(ctx context.Context, env *Env) Outcome {
 			onNode[pod.Spec.NodeName] = append(onNode[pod.Spec.NodeName], pod)
 		}
 	}
-	var ev, names []string
+	ev, names := reserved, []string(nil)
 	for _, n := range targets {
 		var state []string
 		for _, pod := range onNode[n.Name] {
@@ -115,6 +123,25 @@ func (p daemonSetNodes) Check(ctx context.Context, env *Env) Outcome {
 		return Failed(msgCtlDSWaiting, ds.Name, n.Name).With(ev...)
 	}
 	return Passed(msgCtlDSOK, ds.Name, len(targets), strings.Join(names, ", ")).With(ev...)
+}
+
+// labReserved: the node is the worker labctl keeps for ch15's pod limit
+// (tainted so that only ch15's pods go there), and the DaemonSet does not
+// tolerate that taint. "Every node" of another chapter means every node
+// the lab offers to workloads: not that one.
+func labReserved(n *corev1.Node, tols []corev1.Toleration) bool {
+	for i, t := range n.Spec.Taints {
+		if t.Key != cluster.MaxPodsNodeKey {
+			continue
+		}
+		for _, tol := range tols {
+			if tol.ToleratesTaint(klog.Background(), &n.Spec.Taints[i], false) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // untolerated names the first taint of a node that keeps the pods off it

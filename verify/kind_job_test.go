@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/labctl/labctl/cluster"
 )
 
 func init() {
@@ -95,6 +97,12 @@ func TestDaemonSetNodes(t *testing.T) {
 	t.Run("a toleration, the pod not there yet", func(t *testing.T) {
 		l := newLab(t, objs(taintedNodes(), daemonSet("node-agent", nil, cpToleration, "lab-worker", "lab-worker2"))...)
 		expect(t, l.check("daemonSetNodes", all), "fail", msgCtlDSWaiting, "node lab-control-plane")
+	})
+	t.Run("the worker labctl keeps for ch15's pod limit is not counted", func(t *testing.T) {
+		nodes := taintedNodes()
+		nodes[2].(*corev1.Node).Spec.Taints = []corev1.Taint{{Key: cluster.MaxPodsNodeKey, Value: cluster.MaxPodsNodeValue, Effect: corev1.TaintEffectNoSchedule}}
+		l := newLab(t, objs(nodes, daemonSet("node-agent", nil, cpToleration, "lab-control-plane", "lab-worker"))...)
+		expect(t, l.check("daemonSetNodes", all), "pass", msgCtlDSOK, "each of 2 node(s): lab-control-plane, lab-worker", "node lab-worker2: not counted")
 	})
 	t.Run("all nodes, but with a nodeSelector", func(t *testing.T) {
 		l := newLab(t, objs(taintedNodes(), daemonSet("node-agent", map[string]string{"disk": "ssd"}, cpToleration))...)

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"crypto/x509"
+	"net/netip"
 
 	"github.com/miekg/dns"
 
@@ -72,4 +73,17 @@ type Network interface {
 	// IngressURLs are the URLs that reach the ingress controller from this
 	// computer (the control-plane's published ports).
 	IngressURLs(ctx context.Context) (http, https string, err error)
+}
+
+// NodeRunner runs read-only commands in a lab's nodes (ip addr, ip route,
+// crictl, ls /etc/cni/net.d) and finds the lab's outside server. The real
+// one keeps shells open in the node containers (kind's node API), so it
+// works on macOS and Windows too; tests use fakes.
+type NodeRunner interface {
+	// RunNode runs a shell command line in the named node and returns what
+	// it printed on stdout.
+	RunNode(ctx context.Context, node, line string) (string, error)
+	// Outside is the address of the echo server labctl runs beside the
+	// nodes (ch15's "outside" of the pod network).
+	Outside(ctx context.Context) (netip.Addr, error)
 }

@@ -112,7 +112,10 @@ type Env struct {
 	Exec PodExec
 	// Nodes runs read-only commands in every node (nil when the cluster's
 	// nodes cannot be reached: a cluster labctl did not make).
-	Nodes     NodeExec
+	Nodes NodeExec
+	// Node runs read-only commands in one named node (its addresses,
+	// routes, sandboxes: what a chapter under the pods compares with).
+	Node      NodeRunner
 	Namespace string
 	Lang      i18n.Lang
 }

@@ -99,6 +99,30 @@ var kindParams = map[string]struct {
 			`{ingress: i, cases: [{host: h, service: s, status: 200}]}`:                             "status",
 		},
 	},
+	"dockerNetwork": {
+		valid:   []string{`{configMap: a}`, `{configMap: a, namespace: n}`},
+		invalid: map[string]string{``: "params.configMap is required"},
+	},
+	"cniAnswers": {
+		valid:   []string{`{configMap: a}`},
+		invalid: map[string]string{`{}`: "params.configMap is required"},
+	},
+	"podSandbox": {
+		valid:   []string{`{pod: p, configMap: a}`},
+		invalid: map[string]string{`{pod: p}`: "params.pod and params.configMap are required"},
+	},
+	"egressSNAT": {
+		valid:   []string{`{pod: p, configMap: a, namespace: n}`},
+		invalid: map[string]string{`{configMap: a}`: "params.pod and params.configMap are required"},
+	},
+	"podToPod": {
+		valid:   []string{`{from: a, to: b}`, `{from: a, to: b, port: 80}`},
+		invalid: map[string]string{`{from: a}`: "params.from and params.to are required"},
+	},
+	"podLimit": {
+		valid:   []string{`{deployment: d, replicas: 8}`},
+		invalid: map[string]string{`{deployment: d}`: "params.deployment and params.replicas", `{replicas: 3}`: "params.deployment and params.replicas"},
+	},
 	"kubeProxyRules": {
 		valid: []string{`{service: s}`, `{service: s, namespace: n, port: http, replicas: 3}`},
 		invalid: map[string]string{

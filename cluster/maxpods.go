@@ -1,0 +1,182 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/labctl/labctl/cluster/apply"
+)
+
+// The pod limit per node (ch15, the notes' max pods). One worker of a lab
+// with two or more workers runs its kubelet with a low maxPods, so scaling
+// a Deployment pinned to it leaves pods Pending ("Too many pods"), and the
+// student raises the limit on that kubelet as the notes do with kops. The
+// worker is tainted so that only pods which ask for it (ch15's, with a
+// toleration) land there: the other chapters, run beside ch15, never meet
+// the limit.
+
+const (
+	// MaxPodsNodeKey labels and taints (NoSchedule) the low-limit worker.
+	MaxPodsNodeKey = "labctl.dev/max-pods-node"
+	// MaxPodsNodeValue is the value of the label and the taint.
+	MaxPodsNodeValue = "ch15"
+	// LowMaxPods is the low-limit worker's maxPods at up and after reset.
+	LowMaxPods = 8
+	// kubeletConfigPath is kubeadm's kubelet configuration in a kind node.
+	kubeletConfigPath = "/var/lib/kubelet/config.yaml"
+)
+
+// MaxPodsNode is the lab's low-limit worker, nil when it has none.
+func MaxPodsNode(ctx context.Context, lab *Lab) (*corev1.Node, error) {
+	list, err := lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: MaxPodsNodeKey})
+	if err != nil {
+		return nil, err
+	}
+	if len(list.Items) == 0 {
+		return nil, nil
+	}
+	return &list.Items[0], nil
+}
+
+// ensureMaxPodsNode makes the last worker the low-limit worker, once: a lab
+// that has one keeps it (and the limit a student set), so a second up
+// changes nothing. A lab with fewer than two workers has none.
+func ensureMaxPodsNode(ctx context.Context, lab *Lab, wait time.Duration) error {
+	if n, err := MaxPodsNode(ctx, lab); err != nil || n != nil {
+		return err
+	}
+	list, err := lab.NodeList(ctx)
+	if err != nil {
+		return err
+	}
+	var workers []string
+	for _, n := range list {
+		if _, cp := n.Labels["node-role.kubernetes.io/control-plane"]; !cp {
+			workers = append(workers, n.Name)
+		}
+	}
+	if len(workers) < 2 {
+		return nil
+	}
+	sort.Strings(workers)
+	name := workers[len(workers)-1]
+	if err := SetMaxPods(ctx, lab, name, LowMaxPods, wait); err != nil {
+		return err
+	}
+	// The taint first, then the label that names the node: a node found by
+	// its label always carries the taint.
+	patch := fmt.Sprintf(`{"spec":{"taints":%s}}`, taintsJSON(list, name))
+	if _, err := lab.Client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		return err
+	}
+	patch = fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, MaxPodsNodeKey, MaxPodsNodeValue)
+	_, err = lab.Client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
+	return err
+}
+
+// taintsJSON is the node's taints plus labctl's (a strategic merge patch
+// replaces the list).
+func taintsJSON(list []corev1.Node, name string) string {
+	var parts []string
+	for _, n := range list {
+		if n.Name != name {
+			continue
+		}
+		for _, t := range n.Spec.Taints {
+			if t.Key != MaxPodsNodeKey {
+				parts = append(parts, fmt.Sprintf(`{"key":%q,"value":%q,"effect":%q}`, t.Key, t.Value, t.Effect))
+			}
+		}
+	}
+	parts = append(parts, fmt.Sprintf(`{"key":%q,"value":%q,"effect":"NoSchedule"}`, MaxPodsNodeKey, MaxPodsNodeValue))
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// SetMaxPods sets maxPods in the node's kubelet configuration and restarts
+// its kubelet (the analogue of kops edit ig + rolling update: the node's
+// running pods stay), then waits until the node reports the new limit. A
+// node that already has it is left alone.
+func SetMaxPods(ctx context.Context, lab *Lab, node string, maxPods int, wait time.Duration) error {
+	if maxPods < 1 {
+		return fmt.Errorf("maxPods %d: want at least 1", maxPods)
+	}
+	nd, err := lab.Node(node)
+	if err != nil {
+		return err
+	}
+	k, err := lab.Client.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if q, ok := k.Status.Allocatable[corev1.ResourcePods]; ok && q.Value() == int64(maxPods) {
+		return nil
+	}
+	// A restarted kubelet probes its pods' readiness afresh: the pods that
+	// were Ready must be Ready again before the node counts as settled (their
+	// controllers' status moves until then).
+	readyBefore, err := readyPodsOn(ctx, lab, node)
+	if err != nil {
+		return err
+	}
+	n := strconv.Itoa(maxPods)
+	script := `f=` + kubeletConfigPath + `; if grep -q '^maxPods:' $f; then sed -i 's/^maxPods:.*/maxPods: ` + n + `/' $f; else echo 'maxPods: ` + n + `' >> $f; fi; systemctl restart kubelet`
+	if err := nd.CommandContext(ctx, "sh", "-c", script).Run(); err != nil {
+		return fmt.Errorf("set maxPods in %s on node %s: %w", kubeletConfigPath, node, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	return apply.Until(wctx, time.Second, func() (bool, string, error) {
+		k, err := lab.Client.CoreV1().Nodes().Get(wctx, node, metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		q := k.Status.Allocatable[corev1.ResourcePods]
+		if q.Value() != int64(maxPods) {
+			return false, fmt.Sprintf("node %s allows %d pods", node, q.Value()), nil
+		}
+		ready, err := readyPodsOn(wctx, lab, node)
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		for name := range readyBefore {
+			if _, gone := ready[name]; !gone && podExists(wctx, lab, name) {
+				return false, fmt.Sprintf("pod %s on node %s is not Ready again yet", name, node), nil
+			}
+		}
+		return true, "", nil
+	}, func(last string) error {
+		return fmt.Errorf("the kubelet of node %s did not take maxPods %d within %s (%s)", node, maxPods, wait, last)
+	})
+}
+
+// readyPodsOn lists the Ready pods on a node, as namespace/name.
+func readyPodsOn(ctx context.Context, lab *Lab, node string) (map[string]bool, error) {
+	list, err := lab.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + node})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, p := range list.Items {
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
+				out[p.Namespace+"/"+p.Name] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// podExists: a pod deleted meanwhile is not waited for.
+func podExists(ctx context.Context, lab *Lab, ref string) bool {
+	ns, name, _ := strings.Cut(ref, "/")
+	_, err := lab.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+	return err == nil
+}

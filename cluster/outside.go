@@ -1,0 +1,92 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// The "outside": a small echo server beside the nodes on the kind network,
+// standing in for the internet in ch15's egress step (the notes ask
+// ipinfo.io which address a pod's traffic comes from). It is a plain
+// container, not a kind node, so it runs on every OS the nodes run on, and
+// answers GET /clientip with the source address it saw.
+
+// OutsideImage is the outside server's image (agnhost netexec).
+const OutsideImage = "registry.k8s.io/e2e-test-images/agnhost:2.56"
+
+// OutsidePort is the port the outside server listens on.
+const OutsidePort = 8080
+
+// outsideLabel marks the outside container with the lab it belongs to (not
+// kind's cluster label: kind would take it for a node).
+const outsideLabel = "dev.labctl.outside"
+
+// OutsideName is the container name of the lab's outside server.
+func OutsideName(lab string) string { return lab + "-outside" }
+
+// EnsureOutside starts the lab's outside server, or starts it again when it
+// is stopped; a running one is left as it is (up is idempotent).
+func EnsureOutside(ctx context.Context, rt Runtime, lab string) error {
+	name := OutsideName(lab)
+	out, err := rt.output(ctx, "ps", "-a", "--filter", "label="+outsideLabel+"="+lab, "--format", "{{.Names}} {{.State}}")
+	if err != nil {
+		return err
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 || f[0] != name {
+			continue
+		}
+		if f[1] == "running" {
+			return nil
+		}
+		_, err := rt.output(ctx, "start", name)
+		return err
+	}
+	_, err = rt.output(ctx, "run", "-d", "--name", name, "--network", kindNetwork(),
+		"--label", outsideLabel+"="+lab, "--restart", "unless-stopped",
+		OutsideImage, "netexec", fmt.Sprintf("--http-port=%d", OutsidePort))
+	return err
+}
+
+// RemoveOutside deletes the lab's outside server; none is not an error.
+func RemoveOutside(ctx context.Context, rt Runtime, lab string) error {
+	out, err := rt.output(ctx, "ps", "-aq", "--filter", "label="+outsideLabel+"="+lab)
+	if err != nil {
+		return err
+	}
+	for _, id := range strings.Fields(string(out)) {
+		if _, err := rt.output(ctx, "rm", "-f", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OutsideAddress is the outside server's IPv4 address on the kind network.
+func OutsideAddress(ctx context.Context, rt Runtime, lab string) (netip.Addr, error) {
+	out, err := rt.output(ctx, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", OutsideName(lab))
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if a, err := netip.ParseAddr(f); err == nil && a.Is4() {
+			return a, nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("%s has no IPv4 address on the %s network", OutsideName(lab), kindNetwork())
+}
+
+// ErrNotKind marks a lab labctl did not make with kind (no outside server).
+var ErrNotKind = errors.New("not a kind cluster labctl made")
+
+// Outside is the lab's outside server's address.
+func (l *Lab) Outside(ctx context.Context) (netip.Addr, error) {
+	if _, err := l.kind(); err != nil {
+		return netip.Addr{}, fmt.Errorf("%w: %w", ErrNotKind, err)
+	}
+	return OutsideAddress(ctx, l.Runtime, l.Name)
+}

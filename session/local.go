@@ -1,0 +1,193 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/labs"
+	"github.com/labctl/labctl/verify"
+)
+
+// Objects labctl handles itself (apiVersion labctl.dev/v1), for what a
+// manifest cannot say to the API server:
+//
+//   - KubeletConfig sets maxPods in the kubelet configuration of the nodes
+//     its spec.nodeSelector picks and restarts their kubelets: ch15's
+//     analogue of the notes' `kops edit ig` + rolling update. Reset gives
+//     the low-limit worker its low limit again.
+//   - Answers writes a ConfigMap of answers read live from the cluster
+//     (spec.facts: docker-network, sandbox, egress, cni; spec.pod where it
+//     needs one): the solution of a step whose answers depend on the
+//     cluster (its addresses, a sandbox's ID). Reset deletes the ConfigMap.
+const localAPIVersion = "labctl.dev/v1"
+
+func isLocal(o apply.Object) bool { return o.GetAPIVersion() == localAPIVersion }
+
+// kubeletWait bounds the wait for a restarted kubelet to report its limit.
+const kubeletWait = 2 * time.Minute
+
+func (s *Session) applyLocal(ctx context.Context, ch *labs.Chapter, a *apply.Applier, o apply.Object) error {
+	switch o.GetKind() {
+	case "KubeletConfig":
+		n, ok := maxPods(o)
+		if !ok {
+			return fmt.Errorf("%s: %s needs spec.maxPods (a number)", o.Where(), o.Ref())
+		}
+		nodes, err := s.selectNodes(ctx, o)
+		if err != nil {
+			return err
+		}
+		for _, node := range nodes {
+			if err := cluster.SetMaxPods(ctx, s.Lab, node, int(n), kubeletWait); err != nil {
+				return fmt.Errorf("%s: %w", o.Where(), err)
+			}
+		}
+		return nil
+	case "Answers":
+		cm, err := s.answers(ctx, ch, o)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", o.Where(), o.Ref(), err)
+		}
+		return a.Apply(ctx, []apply.Object{cm})
+	}
+	return fmt.Errorf("%s: labctl knows no kind %s in %s (known: KubeletConfig, Answers)", o.Where(), o.GetKind(), localAPIVersion)
+}
+
+// selectNodes lists the nodes a KubeletConfig's spec.nodeSelector picks.
+func (s *Session) selectNodes(ctx context.Context, o apply.Object) ([]string, error) {
+	sel, _, err := unstructured.NestedStringMap(o.Object, "spec", "nodeSelector")
+	if err != nil || len(sel) == 0 {
+		return nil, fmt.Errorf("%s: %s needs spec.nodeSelector (labels of the nodes)", o.Where(), o.Ref())
+	}
+	list, err := s.Lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
+	if err != nil {
+		return nil, err
+	}
+	if len(list.Items) == 0 {
+		return nil, fmt.Errorf("%s: no node has the labels %s", o.Where(), labels.Set(sel))
+	}
+	var out []string
+	for _, n := range list.Items {
+		out = append(out, n.Name)
+	}
+	return out, nil
+}
+
+// answers builds the ConfigMap an Answers object stands for.
+func (s *Session) answers(ctx context.Context, ch *labs.Chapter, o apply.Object) (apply.Object, error) {
+	facts, _, _ := unstructured.NestedString(o.Object, "spec", "facts")
+	pod, _, _ := unstructured.NestedString(o.Object, "spec", "pod")
+	ns := o.GetNamespace()
+	if ns == "" {
+		ns = ch.Namespace
+	}
+	env := s.Env(ch)
+	var data map[string]string
+	var err error
+	switch facts {
+	case "docker-network":
+		data, err = verify.DockerNetworkFacts(ctx, env)
+	case "sandbox":
+		data, err = verify.SandboxFacts(ctx, env, ns, pod)
+	case "egress":
+		data, err = verify.EgressFacts(ctx, env, ns, pod)
+	case "cni":
+		data, err = verify.CNIFacts(ctx, env)
+	default:
+		err = fmt.Errorf("spec.facts %q: want docker-network, sandbox, egress or cni", facts)
+	}
+	if err != nil {
+		return apply.Object{}, err
+	}
+	return answersConfigMap(o, ns, data), nil
+}
+
+// answersConfigMap is the ConfigMap an Answers object writes (or, with no
+// data, the one reset deletes).
+func answersConfigMap(o apply.Object, ns string, data map[string]string) apply.Object {
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": o.GetName(), "namespace": ns},
+	}}
+	if data != nil {
+		d := map[string]any{}
+		for k, v := range data {
+			d[k] = v
+		}
+		u.Object["data"] = d
+	}
+	return apply.Object{Unstructured: u, Source: o.Source, Line: o.Line}
+}
+
+// resetLocal undoes what the chapter's local objects did: the low limit
+// again on the low-limit worker a KubeletConfig picks.
+func (s *Session) resetLocal(ctx context.Context, objs []apply.Object) error {
+	done := map[string]bool{}
+	for _, o := range objs {
+		if o.GetKind() != "KubeletConfig" {
+			continue
+		}
+		nodes, err := s.selectNodes(ctx, o)
+		if err != nil {
+			return err
+		}
+		for _, name := range nodes {
+			n, err := s.Lab.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			if _, low := n.Labels[cluster.MaxPodsNodeKey]; !low || done[name] {
+				continue
+			}
+			done[name] = true
+			if err := cluster.SetMaxPods(ctx, s.Lab, name, cluster.LowMaxPods, kubeletWait); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// splitLocal separates labctl's own objects from the API server's; for a
+// delete, an Answers object stands for its ConfigMap.
+func splitLocal(objs []apply.Object, ns string, forDelete bool) (api, local []apply.Object) {
+	for _, o := range objs {
+		if !isLocal(o) {
+			api = append(api, o)
+			continue
+		}
+		local = append(local, o)
+		if forDelete && o.GetKind() == "Answers" {
+			n := o.GetNamespace()
+			if n == "" {
+				n = ns
+			}
+			api = append(api, answersConfigMap(o, n, nil))
+		}
+	}
+	return api, local
+}
+
+// maxPods reads spec.maxPods, a whole number however the decoder typed it.
+func maxPods(o apply.Object) (int64, bool) {
+	v, found, err := unstructured.NestedFieldNoCopy(o.Object, "spec", "maxPods")
+	if err != nil || !found {
+		return 0, false
+	}
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case float64:
+		return int64(n), n == float64(int64(n))
+	}
+	return 0, false
+}
