@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/verify"
 )
@@ -33,17 +31,15 @@ func newCheckCommand(g *globals) *cobra.Command {
 			}
 			// -o json and -o junit always print a document, even when
 			// nothing could be checked: grading scripts read stdout.
+			// The exit code is the error's: 2 for a chapter or step that
+			// does not exist or an environment problem, 3 for a stopped lab.
 			failed := func(chapter string, err error) error {
 				if f.output != "text" {
 					if werr := writeReport(g, verify.ErrorReport(chapter, g.lang, i18n.Localize(err, g.lang)), f.output); werr != nil {
 						return werr
 					}
 				}
-				var usage *usageError
-				if errors.As(err, &usage) || cluster.IsEnvironment(err) {
-					return err // exit 2, as documented
-				}
-				return &usageError{err: err} // the chapter could not be loaded: exit 2 too
+				return err // exitCode decides by the error's mark
 			}
 			ch, idx, err := g.chapterSteps(args[0], f.steps)
 			if err != nil {

@@ -31,7 +31,11 @@ func (g *globals) library() (*labs.Library, error) {
 	}
 	var err error
 	if g.labsDir != "" {
-		g.lib, err = labs.LoadDir(g.labsDir, verify.Validate)
+		// An instructor's chapters with an error: --labs names a directory
+		// labctl cannot use, a usage error whose message names file and line.
+		if g.lib, err = labs.LoadDir(g.labsDir, verify.Validate); err != nil {
+			return nil, &usageError{err: err}
+		}
 	} else {
 		g.lib, err = labs.Embedded(verify.Validate)
 	}
