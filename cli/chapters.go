@@ -6,8 +6,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, newChaptersCommand) }
-
 // chapterRow is one line of `labctl chapters` (and its JSON, schema labctl/chapters/v1).
 type chapterRow struct {
 	ID      string   `json:"id"`

@@ -17,7 +17,7 @@ func newDownCommand(g *globals) *cobra.Command {
 			if g.target().External() {
 				// down deletes a kind cluster labctl made, by --name; it must
 				// never delete the default lab when another cluster was meant.
-				return usageErrorf(g, "%s", g.t(msgUpExternal))
+				return usageErrorf("%s", g.t(msgUpExternal))
 			}
 			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
 				env, err := g.env(rep)

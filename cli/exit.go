@@ -71,7 +71,7 @@ type usageError struct {
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-func usageErrorf(g *globals, format string, args ...any) error {
+func usageErrorf(format string, args ...any) error {
 	return &usageError{err: i18n.Errorf(msgUsage, fmt.Sprintf(format, args...))}
 }
 

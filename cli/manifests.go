@@ -8,8 +8,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, newManifestsCommand) }
-
 // newManifestsCommand writes a chapter's given manifests to disk, so a
 // student working in exercise mode can edit them and kubectl apply -f them.
 func newManifestsCommand(g *globals) *cobra.Command {

@@ -1,6 +1,9 @@
 // Package cli is labctl's command line: one cobra command per file, each
-// built by a constructor with its own flag struct. RunE wires real
-// dependencies; the work happens in plain functions tested with fakes.
+// built by a constructor with its own flag struct and listed once in
+// newRoot. RunE builds the real dependencies (globals.deps: streams,
+// language, chapters, the session opener) and calls the command's run
+// function, which tests call with fakes; exitCode (exit.go) turns any error
+// into the exit code.
 package cli
 
 import (
@@ -146,19 +149,19 @@ func newRoot(g *globals) *cobra.Command {
 				return g.langErr
 			}
 			if g.runtime != "" && !slices.Contains(cluster.Runtimes, g.runtime) {
-				return usageErrorf(g, "--runtime %q: %s", g.runtime, g.t(msgWantOneOf, strings.Join(cluster.Runtimes, ", ")))
+				return usageErrorf("--runtime %q: %s", g.runtime, g.t(msgWantOneOf, strings.Join(cluster.Runtimes, ", ")))
 			}
 			if g.langFlag != "" {
 				l, ok := i18n.Parse(g.langFlag)
 				if !ok {
-					return usageErrorf(g, "--lang %q", g.langFlag)
+					return usageErrorf("--lang %q", g.langFlag)
 				}
 				g.lang = l
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runTUI(cmd.Context(), g)
+			return runInteractive(cmd.Context(), g)
 		},
 		Args: cobra.NoArgs,
 	}
@@ -175,26 +178,16 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetIn(g.streams.In)
 	root.SetOut(g.streams.Out)
 	root.SetErr(g.streams.ErrOut)
-	for _, c := range []*cobra.Command{
+	// Every command labctl has, in one list.
+	root.AddCommand(
 		newUpCommand(g), newStartCommand(g), newStopCommand(g), newDownCommand(g), newStatusCommand(g), newDoctorCommand(g),
 		newEnvCommand(g), newImagesCommand(g), newVersionCommand(g),
-	} {
-		root.AddCommand(c)
-	}
-	for _, c := range extraCommands {
-		root.AddCommand(c(g))
-	}
+		newApplyCommand(g), newResetCommand(g), newChaptersCommand(g), newCheckCommand(g), newHintCommand(g),
+		newCurlCommand(g), newDigCommand(g), newManCommand(g), newManifestsCommand(g), newProxyCommand(g),
+		newShowCommand(g), newTLSCommand(g),
+	)
 	localizeHelp(root, g)
 	return root
-}
-
-// extraCommands lets command files register themselves (chapters, check,
-// proxy...) without the root knowing each one.
-var extraCommands []func(*globals) *cobra.Command
-
-// runTUI is replaced by the TUI package's entry point when it is linked in.
-var runTUI = func(ctx context.Context, g *globals) error {
-	return errors.New("the TUI is not available in this build")
 }
 
 func printError(w io.Writer, l i18n.Lang, err error) {
