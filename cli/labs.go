@@ -48,11 +48,6 @@ func (g *globals) library() (*labs.Library, error) {
 // chapter finds a chapter by ID or number, or fails with the list.
 func (g *globals) chapter(ref string) (*labs.Chapter, error) { return g.deps().chapter(ref) }
 
-// chapterSteps resolves a chapter argument and its --step values.
-func (g *globals) chapterSteps(ref string, steps []string) (*labs.Chapter, []int, error) {
-	return g.deps().chapterSteps(ref, steps)
-}
-
 // store is the progress store of the target cluster.
 func (g *globals) store() *labs.Store {
 	name := g.name

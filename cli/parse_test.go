@@ -202,7 +202,7 @@ func TestRunCurl(t *testing.T) {
 			t.Errorf("output does not contain %q:\n%s", want, out.String())
 		}
 	}
-	d, out, _ = fakeDeps(i18n.Ko, nil, nil)
+	d, _, _ = fakeDeps(i18n.Ko, nil, nil)
 	f = &curlFlags{namespace: "default", maxTime: 5 * time.Second}
 	req, _ = buildCurlRequest(d, f, srv.URL+"/")
 	err = runCurl(d, &http.Client{}, req, f) // verifies against the system roots: fails
