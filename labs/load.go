@@ -64,8 +64,8 @@ func checkFormat(file string, data []byte) error {
 }
 
 var (
-	msgNoFormat  = i18n.M("labs.format.missing", "%[1]s has no format line: labctl reads labs in format %[2]s; add the line format: %[2]s at the top", "%[1]s 에 format 줄이 없습니다: labctl 은 %[2]s 형식의 실습을 읽습니다. 맨 위에 format: %[2]s 줄을 넣으세요")
-	msgBadFormat = i18n.M("labs.format.unknown", "%[1]s is in format %[2]q, which this labctl does not read: it reads %[3]s (a newer labctl may read it)", "%[1]s 는 %[2]q 형식이라 이 labctl 이 읽지 못합니다: 읽을 수 있는 형식은 %[3]s 입니다 (더 새 labctl 이면 읽을 수도 있습니다)")
+	msgNoFormat   = i18n.M("labs.format.missing", "%[1]s has no format line: labctl reads labs in format %[2]s; add the line format: %[2]s at the top", "%[1]s 에 format 줄이 없습니다: labctl 은 %[2]s 형식의 실습을 읽습니다. 맨 위에 format: %[2]s 줄을 넣으세요")
+	msgBadFormat  = i18n.M("labs.format.unknown", "%[1]s is in format %[2]q, which this labctl does not read: it reads %[3]s (a newer labctl may read it)", "%[1]s 는 %[2]q 형식이라 이 labctl 이 읽지 못합니다: 읽을 수 있는 형식은 %[3]s 입니다 (더 새 labctl 이면 읽을 수도 있습니다)")
 	msgProblems   = i18n.M("labs.problems", "problems in the lab content (%d):\n  %s", "실습 내용에 문제가 %d 개 있습니다:\n  %s")
 	msgNoChapters = i18n.M("labs.no-chapters", "%s: no chapters (directories with a lab.yaml)", "%s: 챕터가 없습니다 (lab.yaml 이 든 디렉터리)")
 	msgNotDir     = i18n.M("labs.not-dir", "%s is not a directory", "%s 는 디렉터리가 아닙니다")

@@ -86,4 +86,3 @@ func (k KeyMap) Global() []key.Binding { return []key.Binding{k.Lang, k.Help, k.
 func (k KeyMap) Scroll() []key.Binding {
 	return []key.Binding{k.PageUp, k.PageDown, k.Top, k.Bottom}
 }
-
