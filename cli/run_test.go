@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -252,5 +256,88 @@ func TestRunHint(t *testing.T) {
 		if err := runHint(d, "ch07", tc.step, tc.n); exitCode(context.Background(), err) != exitUsage {
 			t.Errorf("--step %q -n %d: %v", tc.step, tc.n, err)
 		}
+	}
+}
+
+// chapters shows the progress store's count of passed steps and, apart,
+// those solved with help.
+func TestRunChapters(t *testing.T) {
+	store := &labs.Store{Dir: t.TempDir()}
+	lib, _ := embedded()
+	ch, _ := lib.Chapter("ch07")
+	now := time.Now()
+	for _, s := range ch.Steps[:3] {
+		if err := store.Record(ch.ID, s.ID, 1, 1, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.MarkHelped(ch.ID, ch.Steps[2].ID, now); err != nil {
+		t.Fatal(err)
+	}
+	d, out, _ := fakeDeps(i18n.En, nil, nil)
+	if err := runChapters(d, store, "json"); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Schema   string       `json:"schema"`
+		Chapters []chapterRow `json:"chapters"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.Schema != "labctl/chapters/v1" {
+		t.Fatalf("%v:\n%s", err, out.String())
+	}
+	found := false
+	for _, r := range doc.Chapters {
+		if r.ID == "ch07" {
+			found = true
+			if r.Passed != 3 || r.WithHelp != 1 || len(r.Steps) != len(ch.Steps) {
+				t.Errorf("ch07: %+v, want 3 passed, 1 with help", r)
+			}
+		}
+	}
+	if !found {
+		t.Error("no ch07 row")
+	}
+	d, out, _ = fakeDeps(i18n.Ko, nil, nil)
+	if err := runChapters(d, store, "text"); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("3/%d %s", len(ch.Steps), msgWithHelp.F(i18n.Ko, 1))
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("no %q in\n%s", want, out.String())
+	}
+}
+
+// manifests writes the starters (and with --solution the answers) and
+// keeps a file that is already there: it may be the student's work.
+func TestRunManifests(t *testing.T) {
+	dir := t.TempDir()
+	lib, _ := embedded()
+	ch, _ := lib.Chapter("ch07")
+	mine := filepath.Join(dir, filepath.FromSlash(ch.Steps[0].Manifests[0]))
+	if err := os.MkdirAll(filepath.Dir(mine), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, out, errOut := fakeDeps(i18n.En, nil, nil)
+	if err := runManifests(d, "ch07", dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "# mine\n" {
+		t.Errorf("the student's file was overwritten: %q", b)
+	}
+	if !strings.Contains(errOut.String(), mine) {
+		t.Errorf("the kept file is not named:\n%s", errOut.String())
+	}
+	sol := filepath.Join(dir, filepath.FromSlash(ch.Steps[0].Solution[len(ch.Steps[0].Solution)-1]))
+	if _, err := os.Stat(sol); err != nil {
+		t.Errorf("--solution did not write %s: %v", sol, err)
+	}
+	if !strings.Contains(out.String(), "cd "+dir) {
+		t.Errorf("no cd line:\n%s", out.String())
+	}
+	if err := runManifests(d, "ch99", dir, false); exitCode(context.Background(), err) != exitUsage {
+		t.Errorf("no chapter: %v", err)
 	}
 }
