@@ -15,8 +15,6 @@ import (
 	"github.com/labctl/labctl/session"
 )
 
-func init() { extraCommands = append(extraCommands, newApplyCommand, newResetCommand) }
-
 type applyFlags struct {
 	steps    []string
 	files    []string
@@ -36,30 +34,7 @@ func newApplyCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpApplyLong),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ch, idx, err := g.chapterSteps(args[0], f.steps)
-			if err != nil {
-				return err
-			}
-			s, err := g.session(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := context.WithTimeout(cmd.Context(), f.wait)
-			defer cancel()
-			ctx, done := s.Guard(ctx)
-			switch {
-			case len(f.files) > 0:
-				err = applyFiles(ctx, g, s, ch, f.files, f.force)
-			case f.solution:
-				err = applySolution(ctx, g, s, ch, idx, f.force)
-			default:
-				err = applyStarters(ctx, g, s, ch, idx, f.force)
-			}
-			if gone := done(); gone != nil {
-				return gone // the lab went away under the apply
-			}
-			return err
+			return runApply(cmd.Context(), g.deps(), f, args[0])
 		},
 	}
 	cmd.Flags().StringSliceVar(&f.steps, "step", nil, g.t(flagStep))
@@ -70,10 +45,39 @@ func newApplyCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
+// runApply applies the chosen steps' starters, or with --solution their
+// answers, within --wait; a lab that goes away meanwhile is the error.
+func runApply(ctx context.Context, d deps, f *applyFlags, ref string) error {
+	ch, idx, err := d.chapterSteps(ref, f.steps)
+	if err != nil {
+		return err
+	}
+	s, err := d.OpenSession(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(ctx, f.wait)
+	defer cancel()
+	ctx, done := s.Guard(ctx)
+	switch {
+	case len(f.files) > 0:
+		err = applyFiles(ctx, d, s, ch, f.files, f.force)
+	case f.solution:
+		err = applySolution(ctx, d, s, ch, idx, f.force)
+	default:
+		err = applyStarters(ctx, d, s, ch, idx, f.force)
+	}
+	if gone := done(); gone != nil {
+		return gone // the lab went away under the apply
+	}
+	return err
+}
+
 // applyFiles applies the student's own files in the chapter's namespace,
 // as kubectl apply -f would, and also the objects only labctl understands
 // (labctl.dev/v1 KubeletConfig: ch15's pod limit on a node's kubelet).
-func applyFiles(ctx context.Context, g *globals, s *session.Session, ch *labs.Chapter, files []string, force bool) error {
+func applyFiles(ctx context.Context, d deps, s labSession, ch *labs.Chapter, files []string, force bool) error {
 	var objs []apply.Object
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -87,18 +91,18 @@ func applyFiles(ctx context.Context, g *globals, s *session.Session, ch *labs.Ch
 		objs = append(objs, o...)
 	}
 	return s.ApplyObjects(ctx, ch, objs, force, func(o apply.Object) {
-		fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
+		fmt.Fprintf(d.Out, "✓ %s\n", o.Ref())
 	})
 }
 
-func applySolution(ctx context.Context, g *globals, s *session.Session, ch *labs.Chapter, idx []int, force bool) error {
+func applySolution(ctx context.Context, d deps, s labSession, ch *labs.Chapter, idx []int, force bool) error {
 	err := s.ApplySolution(ctx, ch, idx, force, func(o apply.Object) {
-		fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
+		fmt.Fprintf(d.Out, "✓ %s\n", o.Ref())
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(g.streams.Out, g.t(msgApplied, ch.ID))
+	fmt.Fprintln(d.Out, d.t(msgApplied, ch.ID))
 	return nil
 }
 
@@ -106,7 +110,7 @@ func applySolution(ctx context.Context, g *globals, s *session.Session, ch *labs
 // is chosen), after what it builds on. A starter the API server rejects is
 // part of some exercises (the notes' removed Ingress API): it is reported
 // and the next step's starter is still applied.
-func applyStarters(ctx context.Context, g *globals, s *session.Session, ch *labs.Chapter, idx []int, force bool) error {
+func applyStarters(ctx context.Context, d deps, s labSession, ch *labs.Chapter, idx []int, force bool) error {
 	if len(idx) == 0 {
 		for i := range ch.Steps {
 			idx = append(idx, i)
@@ -121,9 +125,9 @@ func applyStarters(ctx context.Context, g *globals, s *session.Session, ch *labs
 			if p.Step >= 0 {
 				from = fmt.Sprintf("%d %s", p.Step+1, ch.Steps[p.Step].ID)
 			}
-			fmt.Fprintln(g.streams.Out, g.t(msgPrerequisite, p.Ref(), from))
+			fmt.Fprintln(d.Out, d.t(msgPrerequisite, p.Ref(), from))
 		}, func(o apply.Object) {
-			fmt.Fprintf(g.streams.Out, "✓ %s\n", o.Ref())
+			fmt.Fprintf(d.Out, "✓ %s\n", o.Ref())
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -131,15 +135,15 @@ func applyStarters(ctx context.Context, g *globals, s *session.Session, ch *labs
 			}
 			failed, last = append(failed, st.ID), err
 			if len(idx) > 1 {
-				fmt.Fprintf(g.streams.ErrOut, "✗ %s/%s: %s\n", ch.ID, st.ID, i18n.Localize(err, g.lang))
+				fmt.Fprintf(d.ErrOut, "✗ %s/%s: %s\n", ch.ID, st.ID, i18n.Localize(err, d.Lang))
 			}
 			continue
 		}
-		fmt.Fprintln(g.streams.Out, g.t(msgStarterApplied, ch.ID, st.ID))
+		fmt.Fprintln(d.Out, d.t(msgStarterApplied, ch.ID, st.ID))
 	}
 	switch {
 	case len(failed) == 0 && len(idx) == 1:
-		fmt.Fprintln(g.streams.Out, g.t(msgStarterNext, ch.ID, ch.Steps[idx[0]].ID))
+		fmt.Fprintln(d.Out, d.t(msgStarterNext, ch.ID, ch.Steps[idx[0]].ID))
 	case len(idx) == 1 && len(failed) == 1:
 		return i18n.Errorf(msgStarterNotApplied, ch.ID, failed[0]).Wrap(last).WithFix(fixStarterNotApplied)
 	case len(failed) > 0:
@@ -156,34 +160,34 @@ func newResetCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpResetLong),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ch, err := g.chapter(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := g.session(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := context.WithTimeout(cmd.Context(), wait)
-			defer cancel()
-			ctx, done := s.Guard(ctx)
-			n, err := s.Reset(ctx, ch)
-			if gone := done(); gone != nil {
-				return gone
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(g.streams.Out, g.t(msgReset, ch.ID, n))
-			return nil
+			return runReset(cmd.Context(), g.deps(), args[0], wait)
 		},
 	}
 	cmd.Flags().DurationVar(&wait, "wait", 2*time.Minute, g.t(flagApplyWait))
 	return cmd
 }
 
-// session opens the target cluster for lab work.
-func (g *globals) session(ctx context.Context) (*session.Session, error) {
-	return session.Open(ctx, g.target(), g.lang, g.store())
+// runReset deletes what the chapter's manifests create, within wait.
+func runReset(ctx context.Context, d deps, ref string, wait time.Duration) error {
+	ch, err := d.chapter(ref)
+	if err != nil {
+		return err
+	}
+	s, err := d.OpenSession(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	ctx, done := s.Guard(ctx)
+	n, err := s.Reset(ctx, ch)
+	if gone := done(); gone != nil {
+		return gone
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(d.Out, d.t(msgReset, ch.ID, n))
+	return nil
 }

@@ -4,9 +4,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-)
 
-func init() { extraCommands = append(extraCommands, newChaptersCommand) }
+	"github.com/labctl/labctl/labs"
+)
 
 // chapterRow is one line of `labctl chapters` (and its JSON, schema labctl/chapters/v1).
 type chapterRow struct {
@@ -30,30 +30,34 @@ func newChaptersCommand(g *globals) *cobra.Command {
 			if err := outputFlag(g, output, "text", "json"); err != nil {
 				return err
 			}
-			lib, err := g.library()
-			if err != nil {
-				return err
-			}
-			store := g.store()
-			var rows []chapterRow
-			for _, ch := range lib.Chapters {
-				p, _ := store.Chapter(ch.ID)
-				rows = append(rows, chapterRow{ID: ch.ID, Title: ch.Title.In(g.lang), Summary: ch.Summary.In(g.lang), Steps: ch.StepIDs(), Passed: p.Done(), WithHelp: p.WithHelp()})
-			}
-			if output == "json" {
-				return writeJSON(g.streams.Out, map[string]any{"schema": "labctl/chapters/v1", "chapters": rows})
-			}
-			tw := newTable(g.streams.Out)
-			for _, r := range rows {
-				done := fmt.Sprintf("%d/%d", r.Passed, len(r.Steps))
-				if r.WithHelp > 0 {
-					done += " " + g.t(msgWithHelp, r.WithHelp)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Title, done, r.Summary)
-			}
-			return tw.Flush()
+			return runChapters(g.deps(), g.store(), output)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", g.t(flagOutput, "text|json"))
 	return cmd
+}
+
+// runChapters lists the chapters with the progress store says.
+func runChapters(d deps, store *labs.Store, output string) error {
+	lib, err := d.Library()
+	if err != nil {
+		return err
+	}
+	var rows []chapterRow
+	for _, ch := range lib.Chapters {
+		p, _ := store.Chapter(ch.ID)
+		rows = append(rows, chapterRow{ID: ch.ID, Title: ch.Title.In(d.Lang), Summary: ch.Summary.In(d.Lang), Steps: ch.StepIDs(), Passed: p.Done(), WithHelp: p.WithHelp()})
+	}
+	if output == "json" {
+		return writeJSON(d.Out, map[string]any{"schema": "labctl/chapters/v1", "chapters": rows})
+	}
+	tw := newTable(d.Out)
+	for _, r := range rows {
+		done := fmt.Sprintf("%d/%d", r.Passed, len(r.Steps))
+		if r.WithHelp > 0 {
+			done += " " + d.t(msgWithHelp, r.WithHelp)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Title, done, r.Summary)
+	}
+	return tw.Flush()
 }

@@ -1,18 +1,16 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/verify"
 )
-
-func init() { extraCommands = append(extraCommands, newCheckCommand, newHintCommand) }
 
 type checkFlags struct {
 	steps   []string
@@ -31,47 +29,7 @@ func newCheckCommand(g *globals) *cobra.Command {
 			if err := outputFlag(g, f.output, "text", "json", "junit"); err != nil {
 				return err
 			}
-			// -o json and -o junit always print a document, even when
-			// nothing could be checked: grading scripts read stdout.
-			failed := func(chapter string, err error) error {
-				if f.output != "text" {
-					if werr := writeReport(g, verify.ErrorReport(chapter, g.lang, i18n.Localize(err, g.lang)), f.output); werr != nil {
-						return werr
-					}
-				}
-				var usage *usageError
-				if errors.As(err, &usage) || cluster.IsEnvironment(err) {
-					return err // exit 2, as documented
-				}
-				return &usageError{err: err} // the chapter could not be loaded: exit 2 too
-			}
-			ch, idx, err := g.chapterSteps(args[0], f.steps)
-			if err != nil {
-				return failed(args[0], err)
-			}
-			s, err := g.session(cmd.Context())
-			if err != nil {
-				return failed(ch.ID, err)
-			}
-			defer s.Close()
-			ctx, done := s.Guard(cmd.Context())
-			rep := s.Check(ctx, ch, idx, verify.Options{Timeout: f.timeout})
-			if err := done(); err != nil {
-				return failed(ch.ID, err) // the lab went away while checking
-			}
-			if err := writeReport(g, rep, f.output); err != nil {
-				return err
-			}
-			if cmd.Context().Err() != nil {
-				return cmd.Context().Err()
-			}
-			switch rep.Verdict {
-			case verify.Fail:
-				return &silentError{code: exitFailure}
-			case verify.Error:
-				return &silentError{code: exitUsage}
-			}
-			return nil
+			return runCheck(cmd.Context(), g.deps(), f, args[0])
 		},
 	}
 	cmd.Flags().StringSliceVar(&f.steps, "step", nil, g.t(flagStep))
@@ -80,14 +38,57 @@ func newCheckCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
-func writeReport(g *globals, rep verify.Report, output string) error {
+// runCheck checks a chapter's steps and prints the report. -o json and -o
+// junit always print a document, even when nothing could be checked:
+// grading scripts read stdout. The exit code is the error's (exitCode): 2
+// for a chapter or step that does not exist or an environment problem, 3
+// for a stopped lab; a failed check 1, a check that could not observe 2.
+func runCheck(ctx context.Context, d deps, f *checkFlags, ref string) error {
+	failed := func(chapter string, err error) error {
+		if f.output != "text" {
+			if werr := writeReport(d.Out, verify.ErrorReport(chapter, d.Lang, i18n.Localize(err, d.Lang)), f.output); werr != nil {
+				return werr
+			}
+		}
+		return err
+	}
+	ch, idx, err := d.chapterSteps(ref, f.steps)
+	if err != nil {
+		return failed(ref, err)
+	}
+	s, err := d.OpenSession(ctx)
+	if err != nil {
+		return failed(ch.ID, err)
+	}
+	defer s.Close()
+	gctx, done := s.Guard(ctx)
+	rep := s.Check(gctx, ch, idx, verify.Options{Timeout: f.timeout})
+	if err := done(); err != nil {
+		return failed(ch.ID, err) // the lab went away while checking
+	}
+	if err := writeReport(d.Out, rep, f.output); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	switch rep.Verdict {
+	case verify.Fail:
+		return &silentError{code: exitFailure}
+	case verify.Error:
+		return &silentError{code: exitUsage}
+	}
+	return nil
+}
+
+func writeReport(w io.Writer, rep verify.Report, output string) error {
 	switch output {
 	case "json":
-		return rep.WriteJSON(g.streams.Out)
+		return rep.WriteJSON(w)
 	case "junit":
-		return rep.WriteJUnit(g.streams.Out)
+		return rep.WriteJUnit(w)
 	}
-	return rep.WriteText(g.streams.Out)
+	return rep.WriteText(w)
 }
 
 func newHintCommand(g *globals) *cobra.Command {
@@ -98,45 +99,50 @@ func newHintCommand(g *globals) *cobra.Command {
 		Short: g.t(helpHint),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			ch, err := g.chapter(args[0])
-			if err != nil {
-				return err
-			}
-			if step == "" {
-				return usageErrorf(g, "--step")
-			}
-			idx, err := g.steps(ch, []string{step})
-			if err != nil {
-				return err
-			}
-			if len(idx) != 1 {
-				return usageErrorf(g, "--step %s: %s", step, g.t(msgHintOneStep))
-			}
-			s := ch.Steps[idx[0]]
-			var hints []string
-			for _, h := range s.Hints {
-				hints = append(hints, h.In(g.lang))
-			}
-			for _, c := range s.Checks {
-				if h := c.Hint.In(g.lang); h != "" {
-					hints = append(hints, h)
-				}
-			}
-			if len(hints) == 0 {
-				fmt.Fprintln(g.streams.Out, g.t(msgNoHints))
-				return nil
-			}
-			if n < 1 || n > len(hints) {
-				return usageErrorf(g, "-n %d (1-%d)", n, len(hints))
-			}
-			fmt.Fprintf(g.streams.Out, "%s %d/%d: %s\n", g.t(msgHintLabel), n, len(hints), hints[n-1])
-			if n < len(hints) {
-				fmt.Fprintln(g.streams.Out, "  "+g.t(msgMoreHints, ch.ID, s.ID, n+1))
-			}
-			return nil
+			return runHint(g.deps(), args[0], step, n)
 		},
 	}
 	cmd.Flags().StringVar(&step, "step", "", g.t(flagStep))
 	cmd.Flags().IntVarP(&n, "number", "n", 1, g.t(flagHintNumber))
 	return cmd
+}
+
+// runHint prints the n-th hint of a step: the step's own, then its checks'.
+func runHint(d deps, ref, step string, n int) error {
+	ch, err := d.chapter(ref)
+	if err != nil {
+		return err
+	}
+	if step == "" {
+		return usageErrorf("--step")
+	}
+	idx, err := d.steps(ch, []string{step})
+	if err != nil {
+		return err
+	}
+	if len(idx) != 1 {
+		return usageErrorf("--step %s: %s", step, d.t(msgHintOneStep))
+	}
+	s := ch.Steps[idx[0]]
+	var hints []string
+	for _, h := range s.Hints {
+		hints = append(hints, h.In(d.Lang))
+	}
+	for _, c := range s.Checks {
+		if h := c.Hint.In(d.Lang); h != "" {
+			hints = append(hints, h)
+		}
+	}
+	if len(hints) == 0 {
+		fmt.Fprintln(d.Out, d.t(msgNoHints))
+		return nil
+	}
+	if n < 1 || n > len(hints) {
+		return usageErrorf("-n %d (1-%d)", n, len(hints))
+	}
+	fmt.Fprintf(d.Out, "%s %d/%d: %s\n", d.t(msgHintLabel), n, len(hints), hints[n-1])
+	if n < len(hints) {
+		fmt.Fprintln(d.Out, "  "+d.t(msgMoreHints, ch.ID, s.ID, n+1))
+	}
+	return nil
 }

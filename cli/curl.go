@@ -19,8 +19,6 @@ import (
 	"github.com/labctl/labctl/proxy"
 )
 
-func init() { extraCommands = append(extraCommands, newCurlCommand) }
-
 type curlFlags struct {
 	host      string
 	insecure  bool
@@ -42,7 +40,7 @@ func newCurlCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpCurlLong),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, err := buildCurlRequest(g, f, args[0])
+			req, err := buildCurlRequest(g.deps(), f, args[0])
 			if err != nil {
 				return err
 			}
@@ -55,7 +53,7 @@ func newCurlCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer closeCore()
-			return runCurl(g, core.NewHTTPClient(proxy.HTTPOptions{Insecure: f.insecure}), req.WithContext(ctx), f)
+			return runCurl(g.deps(), core.NewHTTPClient(proxy.HTTPOptions{Insecure: f.insecure}), req.WithContext(ctx), f)
 		},
 	}
 	fl := cmd.Flags()
@@ -75,19 +73,19 @@ func newCurlCommand(g *globals) *cobra.Command {
 // buildCurlRequest checks the command line. A host without dots (and not
 // localhost or an address) is a Service in the namespace, as a pod's
 // resolver would expand it: http://web/ → http://web.NS.svc/.
-func buildCurlRequest(g *globals, f *curlFlags, raw string) (*http.Request, error) {
+func buildCurlRequest(d deps, f *curlFlags, raw string) (*http.Request, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, usageErrorf(g, "%q: %s", raw, g.t(msgCurlURL))
+		return nil, usageErrorf("%q: %s", raw, d.t(msgCurlURL))
 	}
 	if h := u.Hostname(); !strings.Contains(h, ".") && h != "localhost" && net.ParseIP(h) == nil {
 		u.Host = strings.Replace(u.Host, h, h+"."+f.namespace+".svc", 1)
 	}
 	if f.maxTime <= 0 {
-		return nil, usageErrorf(g, "--max-time %s", f.maxTime)
+		return nil, usageErrorf("--max-time %s", f.maxTime)
 	}
 	method := f.method
 	var body io.Reader
@@ -102,12 +100,12 @@ func buildCurlRequest(g *globals, f *curlFlags, raw string) (*http.Request, erro
 	}
 	req, err := http.NewRequest(method, u.String(), body)
 	if err != nil {
-		return nil, usageErrorf(g, "%v", err)
+		return nil, usageErrorf("%v", err)
 	}
 	for _, h := range f.headers {
 		k, v, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usageErrorf(g, "-H %q: %s", h, g.t(msgWantOneOf, `"Name: value"`))
+			return nil, usageErrorf("-H %q: %s", h, d.t(msgWantOneOf, `"Name: value"`))
 		}
 		req.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
@@ -124,13 +122,13 @@ func buildCurlRequest(g *globals, f *curlFlags, raw string) (*http.Request, erro
 // runCurl sends the request and prints like curl: the body (with -i the
 // status line and headers first), with --show-cert the certificate the
 // server presented, even when it did not verify.
-func runCurl(g *globals, client *http.Client, req *http.Request, f *curlFlags) error {
+func runCurl(d deps, client *http.Client, req *http.Request, f *curlFlags) error {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)
-	out := g.streams.Out
+	out := d.Out
 	if f.showCert {
 		if cert := proxy.ServedCertificate(resp, err); cert != nil {
-			writeCert(out, g.lang, cert, err == nil && !f.insecure)
+			writeCert(out, d.Lang, cert, err == nil && !f.insecure)
 		}
 	}
 	if err != nil {

@@ -10,10 +10,6 @@ import (
 	"github.com/labctl/labctl/proxy"
 )
 
-func init() {
-	extraCommands = append(extraCommands, newDigCommand)
-}
-
 type digFlags struct {
 	namespace string
 	short     bool
@@ -29,7 +25,7 @@ func newDigCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpDigLong),
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, qtype, err := parseDig(g, f, args)
+			name, qtype, err := parseDig(g.deps(), f, args)
 			if err != nil {
 				return err
 			}
@@ -60,20 +56,20 @@ func newDigCommand(g *globals) *cobra.Command {
 
 // parseDig reads NAME [TYPE] with dig's own +short among them, and -x ADDR
 // for a reverse lookup.
-func parseDig(g *globals, f *digFlags, args []string) (string, uint16, error) {
+func parseDig(d deps, f *digFlags, args []string) (string, uint16, error) {
 	var rest []string
 	for _, a := range args {
 		switch {
 		case a == "+short":
 			f.short = true
 		case strings.HasPrefix(a, "+"):
-			return "", 0, usageErrorf(g, "%q: %s", a, g.t(msgDigPlus))
+			return "", 0, usageErrorf("%q: %s", a, d.t(msgDigPlus))
 		default:
 			rest = append(rest, a)
 		}
 	}
 	if len(rest) < 1 || len(rest) > 2 || rest[0] == "" {
-		return "", 0, usageErrorf(g, "%s", g.t(msgDigArgs))
+		return "", 0, usageErrorf("%s", d.t(msgDigArgs))
 	}
 	qtype := dns.TypeA
 	if f.reverse {
@@ -82,12 +78,12 @@ func parseDig(g *globals, f *digFlags, args []string) (string, uint16, error) {
 	if len(rest) == 2 {
 		t, err := proxy.ParseQType(rest[1])
 		if err != nil {
-			return "", 0, usageErrorf(g, "%s", i18n.Localize(err, g.lang))
+			return "", 0, usageErrorf("%s", i18n.Localize(err, d.Lang))
 		}
 		qtype = t
 	}
 	if f.reverse && (qtype != dns.TypePTR || !isIP(rest[0])) {
-		return "", 0, usageErrorf(g, "-x %q: %s", rest[0], g.t(msgDigReverse))
+		return "", 0, usageErrorf("-x %q: %s", rest[0], d.t(msgDigReverse))
 	}
 	return rest[0], qtype, nil
 }

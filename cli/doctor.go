@@ -49,8 +49,9 @@ func newDoctorCommand(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", g.t(flagOutput, "text|json"))
-	cmd.Flags().IntVar(&f.httpPort, "http-port", 80, g.t(flagHTTPPort))
-	cmd.Flags().IntVar(&f.httpsPort, "https-port", 443, g.t(flagHTTPSPort))
+	d := cluster.DefaultOptions()
+	cmd.Flags().IntVar(&f.httpPort, "http-port", d.HTTPPort, g.t(flagHTTPPort))
+	cmd.Flags().IntVar(&f.httpsPort, "https-port", d.HTTPSPort, g.t(flagHTTPSPort))
 	return cmd
 }
 

@@ -14,6 +14,11 @@ func newDownCommand(g *globals) *cobra.Command {
 		Short: g.t(helpDown),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.target().External() {
+				// down deletes a kind cluster labctl made, by --name; it must
+				// never delete the default lab when another cluster was meant.
+				return usageErrorf("%s", g.t(msgUpExternal))
+			}
 			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
 				env, err := g.env(rep)
 				if err != nil {

@@ -26,7 +26,7 @@ func newEnvCommand(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.shell != "" && !slices.Contains(shells, f.shell) {
-				return usageErrorf(g, "--shell %q: %s", f.shell, g.t(msgWantOneOf, strings.Join(shells, ", ")))
+				return usageErrorf("--shell %q: %s", f.shell, g.t(msgWantOneOf, strings.Join(shells, ", ")))
 			}
 			path := paths.Kubeconfig(g.name)
 			if _, err := os.Stat(path); err != nil {

@@ -37,7 +37,7 @@ func allImages(g *globals) []imageEntry {
 	for _, img := range cluster.TraefikAddon.Images() {
 		out = append(out, imageEntry{img, "Traefik " + cluster.TraefikVersion})
 	}
-	for _, img := range labImages(g) {
+	for _, img := range g.labImages() {
 		out = append(out, imageEntry{img, "labs"})
 	}
 	return out
@@ -74,7 +74,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if bundle == "" {
-				return usageErrorf(g, "-o bundle.tar")
+				return usageErrorf("-o bundle.tar")
 			}
 			var refs []string
 			for _, e := range allImages(g) {
@@ -100,7 +100,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := os.Stat(args[0]); err != nil {
-				return usageErrorf(g, "%v", err)
+				return usageErrorf("%v", err)
 			}
 			var refs []string
 			for _, e := range allImages(g)[1:] {

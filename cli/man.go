@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra/doc"
 )
 
-func init() { extraCommands = append(extraCommands, newManCommand) }
-
 // newManCommand writes man pages (the release build packs them); hidden
 // because students read `labctl --help`.
 func newManCommand(g *globals) *cobra.Command {

@@ -122,7 +122,7 @@ var (
 	msgUsage            = i18n.M("cli.usage", "invalid usage: %s", "잘못된 사용: %s")
 	msgWantOneOf        = i18n.M("cli.want", "want %s", "%s 중 하나여야 합니다")
 	msgSamePorts        = i18n.M("cli.same-ports", "--http-port and --https-port are both %d", "--http-port 와 --https-port 가 둘 다 %d 입니다")
-	msgUpExternal       = i18n.M("cli.up-external", "up creates a kind cluster; --kubeconfig and --context select an existing cluster instead", "up 은 kind 클러스터를 만듭니다. --kubeconfig 와 --context 는 이미 있는 클러스터를 고를 때 씁니다")
+	msgUpExternal       = i18n.M("cli.up-external", "up, start, stop and down work on labctl's own kind cluster (--name); --kubeconfig and --context select another cluster, for chapters and checks", "up, start, stop, down 은 labctl 이 만든 kind 클러스터(--name)에만 씁니다. --kubeconfig 와 --context 는 챕터와 확인에 쓸 다른 클러스터를 고를 때 씁니다")
 	msgNoProfile        = i18n.M("cli.no-profile", "LABCTL_CPUPROFILE: %v (no profile written)", "LABCTL_CPUPROFILE: %v (프로파일을 쓰지 않았습니다)")
 	msgSeeHelp          = i18n.M("cli.see-help", "see %s --help", "%s --help 를 참고하세요")
 	msgUpReady          = i18n.M("up.ready", "✓ lab cluster %q is ready", "✓ 실습 클러스터 %q 가 준비되었습니다")

@@ -13,7 +13,7 @@ func outputFlag(g *globals, value string, allowed ...string) error {
 			return nil
 		}
 	}
-	return usageErrorf(g, "-o %q: %s", value, g.t(msgWantOneOf, strings.Join(allowed, ", ")))
+	return usageErrorf("-o %q: %s", value, g.t(msgWantOneOf, strings.Join(allowed, ", ")))
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -22,8 +22,6 @@ import (
 	"github.com/labctl/labctl/tui"
 )
 
-func init() { extraCommands = append(extraCommands, newProxyCommand) }
-
 type proxyFlags struct {
 	namespace string
 	port      string
@@ -54,7 +52,7 @@ func newProxyCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpProxyLong),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := parseProxy(g, f, args[0])
+			spec, err := parseProxy(g.deps(), f, args[0])
 			if err != nil {
 				return err
 			}
@@ -80,17 +78,17 @@ func newProxyCommand(g *globals) *cobra.Command {
 }
 
 // parseTransport reads --transport; a bad value is a usage error.
-func parseTransport(g *globals, flag string) (proxy.Transport, error) {
+func parseTransport(d deps, flag string) (proxy.Transport, error) {
 	t, err := proxy.ParseTransport(flag)
 	if err != nil {
-		return t, usageErrorf(g, "--transport: %s", i18n.Localize(err, g.lang))
+		return t, usageErrorf("--transport: %s", i18n.Localize(err, d.Lang))
 	}
 	return t, nil
 }
 
 // openCoreWith reads a --transport flag, then opens the core with it.
 func openCoreWith(ctx context.Context, g *globals, transport string) (*proxy.Cluster, func(), error) {
-	t, err := parseTransport(g, transport)
+	t, err := parseTransport(g.deps(), transport)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,7 +111,7 @@ func openCore(ctx context.Context, g *globals, t proxy.Transport) (*proxy.Cluste
 }
 
 // parseProxy checks the command line before anything touches the cluster.
-func parseProxy(g *globals, f *proxyFlags, target string) (proxySpec, error) {
+func parseProxy(d deps, f *proxyFlags, target string) (proxySpec, error) {
 	s := proxySpec{ns: f.namespace, interval: f.interval, scheduler: f.scheduler}
 	kind, name, ok := strings.Cut(target, "/")
 	if !ok {
@@ -122,42 +120,42 @@ func parseProxy(g *globals, f *proxyFlags, target string) (proxySpec, error) {
 	switch kind {
 	case "svc", "service", "services":
 	default:
-		return s, usageErrorf(g, "%q: %s", target, g.t(msgProxyTarget))
+		return s, usageErrorf("%q: %s", target, d.t(msgProxyTarget))
 	}
 	if name == "" || s.ns == "" {
-		return s, usageErrorf(g, "%q: %s", target, g.t(msgProxyTarget))
+		return s, usageErrorf("%q: %s", target, d.t(msgProxyTarget))
 	}
 	s.svc = name
 	local, svcPort, err := parsePortSpec(f.port)
 	if err != nil {
-		return s, usageErrorf(g, "--port %q: %s", f.port, g.t(msgProxyPortSpec))
+		return s, usageErrorf("--port %q: %s", f.port, d.t(msgProxyPortSpec))
 	}
 	s.svcPort = svcPort
 	if net.ParseIP(f.address) == nil && f.address != "localhost" {
-		return s, usageErrorf(g, "--address %q", f.address)
+		return s, usageErrorf("--address %q", f.address)
 	}
 	s.listen = net.JoinHostPort(f.address, strconv.Itoa(local))
-	if s.transport, err = parseTransport(g, f.transport); err != nil {
+	if s.transport, err = parseTransport(d, f.transport); err != nil {
 		return s, err
 	}
 	if !contains(proxy.Schedulers(), f.scheduler) {
-		return s, usageErrorf(g, "--scheduler %q (%s)", f.scheduler, strings.Join(proxy.Schedulers(), ", "))
+		return s, usageErrorf("--scheduler %q (%s)", f.scheduler, strings.Join(proxy.Schedulers(), ", "))
 	}
 	s.opts = append(s.opts, proxy.WithScheduler(f.scheduler))
 	switch strings.ToLower(f.affinity) {
 	case "":
 		if f.timeout != 0 {
-			return s, usageErrorf(g, "--affinity-timeout %s: %s", f.timeout, g.t(msgProxyTimeoutNeedsAffinity))
+			return s, usageErrorf("--affinity-timeout %s: %s", f.timeout, d.t(msgProxyTimeoutNeedsAffinity))
 		}
 	case "clientip":
 		if f.timeout < 0 {
-			return s, usageErrorf(g, "--affinity-timeout %s", f.timeout)
+			return s, usageErrorf("--affinity-timeout %s", f.timeout)
 		}
 		s.opts = append(s.opts, proxy.WithAffinity(f.timeout))
 	case "none":
 		s.opts = append(s.opts, proxy.WithAffinity(-1))
 	default:
-		return s, usageErrorf(g, "--affinity %q (clientip, none)", f.affinity)
+		return s, usageErrorf("--affinity %q (clientip, none)", f.affinity)
 	}
 	if len(f.weights) > 0 {
 		w := map[string]int{}
@@ -165,14 +163,14 @@ func parseProxy(g *globals, f *proxyFlags, target string) (proxySpec, error) {
 			pod, n, ok := strings.Cut(kv, "=")
 			v, err := strconv.Atoi(n)
 			if !ok || pod == "" || err != nil || v < 0 {
-				return s, usageErrorf(g, "--weight %q (POD=N)", kv)
+				return s, usageErrorf("--weight %q (POD=N)", kv)
 			}
 			w[pod] = v
 		}
 		s.opts = append(s.opts, proxy.WithWeights(w))
 	}
 	if f.interval <= 0 {
-		return s, usageErrorf(g, "--interval %s", f.interval)
+		return s, usageErrorf("--interval %s", f.interval)
 	}
 	return s, nil
 }

@@ -1,6 +1,9 @@
 // Package cli is labctl's command line: one cobra command per file, each
-// built by a constructor with its own flag struct. RunE wires real
-// dependencies; the work happens in plain functions tested with fakes.
+// built by a constructor with its own flag struct and listed once in
+// newRoot. RunE builds the real dependencies (globals.deps: streams,
+// language, chapters, the session opener) and calls the command's run
+// function, which tests call with fakes; exitCode (exit.go) turns any error
+// into the exit code.
 package cli
 
 import (
@@ -11,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -78,9 +82,6 @@ func Main(args []string, streams Streams) int {
 	rest.SetDefaultWarningHandler(rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true}))
 	root := newRoot(g)
 	root.SetArgs(args)
-	root.SetIn(streams.In)
-	root.SetOut(streams.Out)
-	root.SetErr(streams.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
@@ -147,17 +148,20 @@ func newRoot(g *globals) *cobra.Command {
 			if g.langErr != nil && g.langFlag == "" {
 				return g.langErr
 			}
+			if g.runtime != "" && !slices.Contains(cluster.Runtimes, g.runtime) {
+				return usageErrorf("--runtime %q: %s", g.runtime, g.t(msgWantOneOf, strings.Join(cluster.Runtimes, ", ")))
+			}
 			if g.langFlag != "" {
 				l, ok := i18n.Parse(g.langFlag)
 				if !ok {
-					return usageErrorf(g, "--lang %q", g.langFlag)
+					return usageErrorf("--lang %q", g.langFlag)
 				}
 				g.lang = l
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runTUI(cmd.Context(), g)
+			return runInteractive(cmd.Context(), g)
 		},
 		Args: cobra.NoArgs,
 	}
@@ -169,73 +173,21 @@ func newRoot(g *globals) *cobra.Command {
 	pf.StringVar(&g.runtime, "runtime", "", g.t(flagRuntime))
 	pf.StringVar(&g.labsDir, "labs", "", g.t(flagLabs))
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return flagError(g, cmd, err) })
-	for _, c := range []*cobra.Command{
+	// cobra's completion command takes its writer when it is made: set the
+	// streams first, so `labctl completion bash` writes where Main was told.
+	root.SetIn(g.streams.In)
+	root.SetOut(g.streams.Out)
+	root.SetErr(g.streams.ErrOut)
+	// Every command labctl has, in one list.
+	root.AddCommand(
 		newUpCommand(g), newStartCommand(g), newStopCommand(g), newDownCommand(g), newStatusCommand(g), newDoctorCommand(g),
 		newEnvCommand(g), newImagesCommand(g), newVersionCommand(g),
-	} {
-		root.AddCommand(c)
-	}
-	for _, c := range extraCommands {
-		root.AddCommand(c(g))
-	}
+		newApplyCommand(g), newResetCommand(g), newChaptersCommand(g), newCheckCommand(g), newHintCommand(g),
+		newCurlCommand(g), newDigCommand(g), newManCommand(g), newManifestsCommand(g), newProxyCommand(g),
+		newShowCommand(g), newTLSCommand(g), newTraceCommand(g),
+	)
 	localizeHelp(root, g)
 	return root
-}
-
-// extraCommands lets command files register themselves (chapters, check,
-// proxy...) without the root knowing each one.
-var extraCommands []func(*globals) *cobra.Command
-
-// runTUI is replaced by the TUI package's entry point when it is linked in.
-var runTUI = func(ctx context.Context, g *globals) error {
-	return errors.New("the TUI is not available in this build")
-}
-
-// usageError marks bad flags or arguments (exit code 2); path is the
-// command whose --help explains the right usage.
-type usageError struct {
-	err  error
-	path string
-}
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usageErrorf(g *globals, format string, args ...any) error {
-	return &usageError{err: i18n.Errorf(msgUsage, fmt.Sprintf(format, args...))}
-}
-
-// silentError carries an exit code for a failure already reported (a failed
-// check, a doctor finding).
-type silentError struct{ code int }
-
-func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-
-// Exit codes, as STYLE.md and the check command document them.
-const (
-	exitFailure     = 1
-	exitUsage       = 2
-	exitStopped     = 3 // the lab exists but its nodes are stopped: labctl start
-	exitTimeout     = 124
-	exitInterrupted = 130
-)
-
-func exitCode(ctx context.Context, err error) int {
-	var silent *silentError
-	var usage *usageError
-	switch {
-	case errors.As(err, &silent):
-		return silent.code
-	case errors.Is(err, cluster.ErrStopped):
-		return exitStopped
-	case errors.Is(err, cluster.ErrInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		return exitInterrupted
-	case errors.As(err, &usage), cluster.IsEnvironment(err):
-		return exitUsage
-	case errors.Is(err, context.DeadlineExceeded):
-		return exitTimeout
-	}
-	return exitFailure
 }
 
 func printError(w io.Writer, l i18n.Lang, err error) {

@@ -17,8 +17,6 @@ import (
 	"github.com/labctl/labctl/internal/mdtext"
 )
 
-func init() { extraCommands = append(extraCommands, newShowCommand) }
-
 func newShowCommand(g *globals) *cobra.Command {
 	var raw bool
 	cmd := &cobra.Command{

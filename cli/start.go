@@ -22,24 +22,25 @@ func newStartCommand(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if g.target().External() {
-				return usageErrorf(g, "%s", g.t(msgUpExternal))
+				return usageErrorf("%s", g.t(msgUpExternal))
 			}
 			return runStart(cmd.Context(), g, f)
 		},
 	}
-	cmd.Flags().DurationVar(&f.wait, "wait", 5*time.Minute, g.t(flagWait))
+	cmd.Flags().DurationVar(&f.wait, "wait", cluster.DefaultOptions().Wait, g.t(flagWait))
 	return cmd
 }
 
 func runStart(ctx context.Context, g *globals, f *startFlags) error {
-	o := cluster.Options{Name: g.name, Workers: 2, Image: nodeImage(), Wait: f.wait, StartOnly: true}
+	o := cluster.DefaultOptions()
+	o.Name, o.Image, o.Wait, o.StartOnly = g.name, nodeImage(), f.wait, true
 	var lab *cluster.Lab
 	err := withProgress(ctx, g, func(ctx context.Context, rep cluster.Reporter) error {
 		env, err := g.env(rep)
 		if err != nil {
 			return err
 		}
-		lab, err = cluster.Up(ctx, o, labImages(g), env)
+		lab, err = cluster.Up(ctx, o, g.labImages(), env)
 		return err
 	})
 	if err != nil {

@@ -17,7 +17,7 @@ func newStopCommand(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if g.target().External() {
-				return usageErrorf(g, "%s", g.t(msgUpExternal))
+				return usageErrorf("%s", g.t(msgUpExternal))
 			}
 			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
 				env, err := g.env(rep)

@@ -22,8 +22,6 @@ type tlsFlags struct {
 	force bool
 }
 
-func init() { extraCommands = append(extraCommands, newTLSCommand) }
-
 func newTLSCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "tls", Short: g.t(helpTLS)}
 	f := &tlsFlags{}
@@ -38,7 +36,7 @@ func newTLSCommand(g *globals) *cobra.Command {
 				return err
 			}
 			if f.days < 1 {
-				return usageErrorf(g, "--days %d: %s", f.days, g.t(msgWantNumber))
+				return usageErrorf("--days %d: %s", f.days, g.t(msgWantNumber))
 			}
 			keyPath, crtPath := filepath.Join(f.out, "tls.key"), filepath.Join(f.out, "tls.crt")
 			if !f.force {
@@ -84,19 +82,19 @@ func newTLSCommand(g *globals) *cobra.Command {
 // goes on the wire and in a certificate.
 func certNames(g *globals, cn string, sans []string) (string, []string, error) {
 	if strings.TrimSpace(cn) == "" {
-		return "", nil, usageErrorf(g, "--cn: %s", g.t(msgTLSNeedCN))
+		return "", nil, usageErrorf("--cn: %s", g.t(msgTLSNeedCN))
 	}
 	name := func(flag, n string) (string, error) {
 		n = strings.TrimSpace(n)
 		if n == "" {
-			return "", usageErrorf(g, "%s: %s", flag, g.t(msgTLSEmptyName))
+			return "", usageErrorf("%s: %s", flag, g.t(msgTLSEmptyName))
 		}
 		if net.ParseIP(n) != nil {
 			return n, nil
 		}
 		ascii, err := idna.Lookup.ToASCII(strings.TrimPrefix(n, "*."))
 		if err != nil || strings.ContainsAny(n, " \t/:") {
-			return "", usageErrorf(g, "%s %q: %s", flag, n, g.t(msgTLSBadName))
+			return "", usageErrorf("%s %q: %s", flag, n, g.t(msgTLSBadName))
 		}
 		if strings.HasPrefix(n, "*.") {
 			ascii = "*." + ascii

@@ -14,10 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/trace"
 )
-
-func init() { extraCommands = append(extraCommands, newTraceCommand) }
 
 type traceFlags struct {
 	namespace string
@@ -40,7 +39,7 @@ func newTraceCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := g.session(cmd.Context())
+			s, err := session.Open(cmd.Context(), g.target(), g.lang, g.store())
 			if err != nil {
 				return err
 			}
@@ -65,15 +64,15 @@ func parseTrace(g *globals, f *traceFlags, arg string) (trace.Target, trace.Vant
 		return trace.Target{}, trace.Vantage{}, err
 	}
 	if f.interval < 100*time.Millisecond {
-		return trace.Target{}, trace.Vantage{}, usageErrorf(g, "--interval %s: %s", f.interval, g.t(msgTraceInterval))
+		return trace.Target{}, trace.Vantage{}, usageErrorf("--interval %s: %s", f.interval, g.t(msgTraceInterval))
 	}
 	target, err := trace.ParseTarget(arg, f.namespace)
 	if err != nil {
-		return target, trace.Vantage{}, usageErrorf(g, "%s", i18n.Localize(err, g.lang))
+		return target, trace.Vantage{}, usageErrorf("%s", i18n.Localize(err, g.lang))
 	}
 	from, err := trace.ParseVantage(f.from, f.namespace)
 	if err != nil {
-		return target, from, usageErrorf(g, "%s", i18n.Localize(err, g.lang))
+		return target, from, usageErrorf("%s", i18n.Localize(err, g.lang))
 	}
 	return target, from, nil
 }

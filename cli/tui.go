@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
@@ -14,8 +13,6 @@ import (
 	"github.com/labctl/labctl/internal/settings"
 	"github.com/labctl/labctl/tui"
 )
-
-func init() { runTUI = runInteractive }
 
 // runInteractive is `labctl` with no command: the TUI over the same
 // session, store and cluster packages the commands use.
@@ -72,13 +69,13 @@ func openTUILog() (*os.File, error) {
 }
 
 // tuiUpOptions are `labctl up`'s defaults, flags left as they are: the
-// cluster name from --name, ingress-nginx unless the cluster already runs
+// cluster name from --name, Traefik unless the cluster already runs
 // another controller, the node image from LABCTL_NODE_IMAGE.
 func tuiUpOptions(g *globals) cluster.Options {
 	if g.target().External() {
 		return cluster.Options{} // the backend refuses up for a cluster labctl did not make
 	}
-	f := &upFlags{workers: 2, ingress: string(cluster.IngressTraefik), httpPort: 80, httpsPort: 443, wait: 5 * time.Minute}
+	f := upFlagsFrom(cluster.DefaultOptions())
 	o, err := f.options(g, false)
 	if err != nil {
 		return cluster.Options{Name: g.name}

@@ -22,7 +22,13 @@ type upFlags struct {
 	wait      time.Duration
 }
 
+// upFlagsFrom are the flags of up as they are when none is given.
+func upFlagsFrom(o cluster.Options) *upFlags {
+	return &upFlags{workers: o.Workers, ingress: string(o.Ingress), httpPort: o.HTTPPort, httpsPort: o.HTTPSPort, wait: o.Wait}
+}
+
 func newUpCommand(g *globals) *cobra.Command {
+	d := upFlagsFrom(cluster.DefaultOptions())
 	f := &upFlags{}
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -38,24 +44,24 @@ func newUpCommand(g *globals) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&f.workers, "workers", 2, g.t(flagWorkers))
+	fl.IntVar(&f.workers, "workers", d.workers, g.t(flagWorkers))
 	fl.StringVar(&f.image, "image", "", g.t(flagImage, cluster.DefaultNodeImage))
-	fl.StringVar(&f.ingress, "ingress", string(cluster.IngressTraefik), g.t(flagIngress))
-	fl.IntVar(&f.httpPort, "http-port", 80, g.t(flagHTTPPort))
-	fl.IntVar(&f.httpsPort, "https-port", 443, g.t(flagHTTPSPort))
+	fl.StringVar(&f.ingress, "ingress", d.ingress, g.t(flagIngress))
+	fl.IntVar(&f.httpPort, "http-port", d.httpPort, g.t(flagHTTPPort))
+	fl.IntVar(&f.httpsPort, "https-port", d.httpsPort, g.t(flagHTTPSPort))
 	fl.BoolVar(&f.retain, "retain", false, g.t(flagRetain))
 	fl.BoolVar(&f.merge, "merge-kubeconfig", false, g.t(flagMerge))
-	fl.DurationVar(&f.wait, "wait", 5*time.Minute, g.t(flagWait))
+	fl.DurationVar(&f.wait, "wait", d.wait, g.t(flagWait))
 	return cmd
 }
 
 func (f *upFlags) options(g *globals, ingressSet bool) (cluster.Options, error) {
 	ing, err := cluster.ParseIngress(f.ingress)
 	if err != nil {
-		return cluster.Options{}, usageErrorf(g, "--ingress: %s", i18n.Localize(err, g.lang))
+		return cluster.Options{}, usageErrorf("--ingress: %s", i18n.Localize(err, g.lang))
 	}
 	if f.workers < 0 || f.workers > 10 {
-		return cluster.Options{}, usageErrorf(g, "--workers %d (0-10)", f.workers)
+		return cluster.Options{}, usageErrorf("--workers %d (0-10)", f.workers)
 	}
 	if err := checkPorts(g, f.httpPort, f.httpsPort); err != nil {
 		return cluster.Options{}, err
@@ -65,7 +71,7 @@ func (f *upFlags) options(g *globals, ingressSet bool) (cluster.Options, error) 
 		image = nodeImage()
 	}
 	if g.target().External() {
-		return cluster.Options{}, usageErrorf(g, "%s", g.t(msgUpExternal))
+		return cluster.Options{}, usageErrorf("%s", g.t(msgUpExternal))
 	}
 	return cluster.Options{
 		Name: g.name, Workers: f.workers, Image: image, Ingress: ing, IngressExplicit: ingressSet,
@@ -80,8 +86,8 @@ func runUp(ctx context.Context, g *globals, o cluster.Options) error {
 		if err != nil {
 			return err
 		}
-		o.ControlPlaneImages = labControlPlaneImages(g)
-		lab, err = cluster.Up(ctx, o, labImages(g), env)
+		o.ControlPlaneImages = g.labControlPlaneImages()
+		lab, err = cluster.Up(ctx, o, g.labImages(), env)
 		return err
 	})
 	if err != nil {
@@ -93,10 +99,6 @@ func runUp(ctx context.Context, g *globals, o cluster.Options) error {
 	return nil
 }
 
-// labImages lists the images the chapters use, so `up` side-loads those the
-// computer already has. Replaced when the labs package is linked in.
-var labImages = func(g *globals) []string { return nil }
-
 // checkPorts is the one rule for the ingress host ports (up and doctor).
 func checkPorts(g *globals, httpPort, httpsPort int) error {
 	for _, p := range []struct {
@@ -104,15 +106,11 @@ func checkPorts(g *globals, httpPort, httpsPort int) error {
 		n    int
 	}{{"--http-port", httpPort}, {"--https-port", httpsPort}} {
 		if p.n < 1 || p.n > 65535 {
-			return usageErrorf(g, "%s %d: %s", p.flag, p.n, g.t(msgWantOneOf, "1-65535"))
+			return usageErrorf("%s %d: %s", p.flag, p.n, g.t(msgWantOneOf, "1-65535"))
 		}
 	}
 	if httpPort == httpsPort {
-		return usageErrorf(g, "%s", g.t(msgSamePorts, httpPort))
+		return usageErrorf("%s", g.t(msgSamePorts, httpPort))
 	}
 	return nil
 }
-
-// labControlPlaneImages lists the chapters' images whose pods run on the
-// control-plane too. Replaced when the labs package is linked in.
-var labControlPlaneImages = func(g *globals) []string { return nil }

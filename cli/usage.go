@@ -20,7 +20,7 @@ import (
 
 // usageFor wraps a usage error with the command whose help explains it.
 func usageFor(g *globals, cmd *cobra.Command, format string, args ...any) error {
-	err := usageErrorf(g, format, args...)
+	err := usageErrorf(format, args...)
 	if cmd != nil {
 		err.(*usageError).path = cmd.CommandPath()
 	}

@@ -71,25 +71,34 @@ type Options struct {
 	StartOnly bool
 }
 
+// DefaultOptions are what `labctl up` builds when no flag is given: the one
+// source of the defaults of up's, start's and doctor's flags and of what the
+// TUI's cluster key builds.
+func DefaultOptions() Options {
+	return Options{Name: DefaultName, Workers: defaultWorkers, Image: DefaultNodeImage, Ingress: IngressTraefik,
+		HTTPPort: 80, HTTPSPort: 443, Wait: defaultReadyDeadline}
+}
+
 // Defaults fills what the user left unset.
 func (o *Options) Defaults() {
+	d := DefaultOptions()
 	if o.Name == "" {
-		o.Name = DefaultName
+		o.Name = d.Name
 	}
 	if o.Image == "" {
-		o.Image = DefaultNodeImage
+		o.Image = d.Image
 	}
 	if o.Ingress == "" {
-		o.Ingress = IngressTraefik
+		o.Ingress = d.Ingress
 	}
 	if o.HTTPPort == 0 {
-		o.HTTPPort = 80
+		o.HTTPPort = d.HTTPPort
 	}
 	if o.HTTPSPort == 0 {
-		o.HTTPSPort = 443
+		o.HTTPSPort = d.HTTPSPort
 	}
 	if o.Wait == 0 {
-		o.Wait = defaultReadyDeadline
+		o.Wait = d.Wait
 	}
 }
 

@@ -55,7 +55,7 @@ func DefaultDoctorDeps(lang i18n.Lang, runtimeName, name string) DoctorDeps {
 		name = DefaultName
 	}
 	d := DoctorDeps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: name, Image: DefaultNodeImage,
-		HTTPPort: 80, HTTPSPort: 443, GOOS: runtime.GOOS, CheckPort: CheckPortFree, ReadFile: os.ReadFile}
+		HTTPPort: DefaultOptions().HTTPPort, HTTPSPort: DefaultOptions().HTTPSPort, GOOS: runtime.GOOS, CheckPort: CheckPortFree, ReadFile: os.ReadFile}
 	d.Exists = func() (bool, error) { return Exists(d.Runtime, d.Name) }
 	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) { return ReadState(ctx, d.Runtime, d.Name) }
 	return d

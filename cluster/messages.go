@@ -156,9 +156,6 @@ var (
 	noteNginxRetired = i18n.M("up.note.nginx-retired",
 		"ingress-nginx is retired upstream: %s is its final release, with no security fixes, and the Gateway API steps of ch08 need Traefik. labctl's default is Traefik: labctl up --ingress traefik",
 		"ingress-nginx 는 공식적으로 은퇴했습니다: %s 가 마지막 릴리스이고 보안 수정도 없으며, ch08 의 Gateway API 단계는 Traefik 이 필요합니다. labctl 의 기본은 Traefik 입니다: labctl up --ingress traefik")
-	noteReady = i18n.M("up.note.ready",
-		"the lab is ready. kubectl: %s   TUI: labctl",
-		"실습 환경이 준비되었습니다. kubectl: %s   TUI: labctl")
 	noteStopped = i18n.M("stop.note.stopped",
 		"the lab is stopped and gives its memory back; everything you made is kept. Start it with: %s",
 		"실습 클러스터를 멈추고 메모리를 돌려주었습니다. 만들어 둔 것은 그대로 있습니다. 다시 시작: %s")

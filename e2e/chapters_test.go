@@ -238,7 +238,7 @@ func applyFile(t *testing.T, path string) {
 	data, err := os.ReadFile(path)
 	must(t, err)
 	must(t, os.WriteFile(dir+"/chx/manifests/m.yaml", data, 0o644))
-	lab := "id: chx\norder: 1\ntitle: {ko: x, en: x}\nsummary: {ko: x, en: x}\nsteps:\n- id: s\n  title: {ko: x, en: x}\n  text: {ko: x, en: x}\n  solution: [manifests/m.yaml]\n  checks:\n  - kind: serviceEndpoints\n    title: {ko: x, en: x}\n    params: {service: x}\n"
+	lab := "id: chx\norder: 1\ntitle: {ko: x, en: x}\nsummary: {ko: x, en: x}\nsteps:\n- id: s\n  title: {ko: x, en: x}\n  text: {ko: x, en: x}\n  solution: [manifests/m.yaml]\n  checks:\n  - kind: serviceEndpoints\n    title: {ko: x, en: x}\n    params: {service: x}\nformat: labctl/lab/v1\n"
 	must(t, os.WriteFile(dir+"/chx/lab.yaml", []byte(lab), 0o644))
 	must(t, os.WriteFile(dir+"/chx/lesson.ko.md", []byte("x"), 0o644))
 	must(t, os.WriteFile(dir+"/chx/lesson.en.md", []byte("x"), 0o644))

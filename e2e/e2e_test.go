@@ -107,7 +107,7 @@ func testBadInput(t *testing.T) {
 	// An instructor's chapter with mistakes: every problem, with file and line.
 	dir := t.TempDir()
 	must(t, os.MkdirAll(dir+"/ch42/manifests", 0o755))
-	must(t, os.WriteFile(dir+"/ch42/lab.yaml", []byte("id: ch42\norder: 42\ntitle: {en: Mine}\nsummary: {ko: 요약, en: Summary}\nsteps:\n- id: one\n  title: {ko: 하나, en: One}\n  text: {ko: 본문, en: Text}\n  solution: [manifests/x.yaml]\n  checks:\n  - kind: serviceEndpoints\n    title: {ko: 확인, en: check}\n    params: {servce: web}\n"), 0o644))
+	must(t, os.WriteFile(dir+"/ch42/lab.yaml", []byte("id: ch42\norder: 42\ntitle: {en: Mine}\nsummary: {ko: 요약, en: Summary}\nsteps:\n- id: one\n  title: {ko: 하나, en: One}\n  text: {ko: 본문, en: Text}\n  solution: [manifests/x.yaml]\n  checks:\n  - kind: serviceEndpoints\n    title: {ko: 확인, en: check}\n    params: {servce: web}\nformat: labctl/lab/v1\n"), 0o644))
 	must(t, os.WriteFile(dir+"/ch42/manifests/x.yaml", []byte("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  prots: []\n"), 0o644))
 	r = h.run(t, time.Minute, nil, "chapters", "--labs", dir)
 	if r.code == 0 {

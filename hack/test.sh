@@ -24,8 +24,21 @@ go vet -tags e2e ./e2e/
 GOOS=darwin go vet ./...
 GOOS=windows go vet ./...
 
-step "unit tests"
-go test -count=1 ./...
+step "staticcheck"
+# Pinned, from the Go module proxy; .ci/run installs the same version. Any
+# finding fails the run.
+staticcheck_version=v0.8.2
+sc="$(go env GOPATH)/bin/staticcheck"
+if ! "$sc" -version 2>/dev/null | grep -q "${staticcheck_version#v}"; then
+  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+"$sc" ./...
+
+step "unit tests (race detector)"
+# -race runs every unit test with the race detector: the TUI, the proxy core
+# and the verifier are concurrent, and a data race there is a bug even when
+# the test's assertions pass.
+go test -race -count=1 ./...
 
 if [[ "${1:-all}" == "unit" ]]; then exit 0; fi
 

@@ -3,6 +3,9 @@ package i18n
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -43,16 +46,49 @@ func TestDetect(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	good := []Message{{ID: "a", Text: Text{En: "port %d is taken by %s", Ko: "%s 가 포트 %d 를 쓰고 있습니다"}}}
-	if err := Validate(good); err != nil {
-		t.Errorf("reordered verbs rejected: %v", err)
+	good := []Message{
+		{ID: "reordered", Text: Text{En: "port %d is taken by %s", Ko: "%[2]s 가 포트 %[1]d 를 쓰고 있습니다"}},
+		{ID: "indexed both", Text: Text{En: "unknown flag %[1]s for %[2]s", Ko: "%[2]s 에는 %[1]s 플래그가 없습니다"}},
+		{ID: "flags and width", Text: Text{En: "%-8s %5.1f%% %q", Ko: "%s %.1f%% %q"}},
+		{ID: "star", Text: Text{En: "%*s|%s", Ko: "%[1]*[2]s|%[3]s"}},
+		{ID: "twice", Text: Text{En: "%[1]s or %[1]s", Ko: "%s 또는 %[1]s"}},
 	}
-	bad := []Message{
+	if err := Validate(good); err != nil {
+		t.Errorf("correct translations rejected: %v", err)
+	}
+	for _, bad := range []Message{
 		{ID: "missing", Text: Text{En: "x"}},
 		{ID: "verbs", Text: Text{En: "%d nodes", Ko: "노드"}},
+		{ID: "swapped", Text: Text{En: "port %d is taken by %s", Ko: "%s 가 포트 %d 를 쓰고 있습니다"}},
+		{ID: "swapped index", Text: Text{En: "%[1]s has %[2]d", Ko: "%[2]s 에 %[1]d"}},
+		{ID: "another argument", Text: Text{En: "%[1]s", Ko: "%[2]s"}},
+		{ID: "another verb", Text: Text{En: "%q", Ko: "%s"}},
+	} {
+		if err := Validate([]Message{bad}); err == nil {
+			t.Errorf("Validate accepted %s: %q / %q", bad.ID, bad.En, bad.Ko)
+		}
 	}
-	if err := Validate(bad); err == nil {
-		t.Error("Validate accepted a missing language and mismatched verbs")
+}
+
+// The validator before issue 10 compared the verbs sorted, so a Korean
+// translation that swapped %s and %d passed, and fmt printed
+// "%!s(int=80) 가 포트 %!d(string=web) 를": this is the proof, and the
+// check that the new one catches it.
+func TestValidateCatchesSwappedVerbs(t *testing.T) {
+	sortedVerbs := func(s string) string { // the old rule
+		v := regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`).FindAllString(s, -1)
+		sort.Strings(v)
+		return strings.Join(v, " ")
+	}
+	m := Message{ID: "swapped", Text: Text{En: "port %d is taken by %s", Ko: "%s 가 포트 %d 를 쓰고 있습니다"}}
+	if sortedVerbs(m.En) != sortedVerbs(m.Ko) {
+		t.Fatal("the old rule would have caught it: the proof is wrong")
+	}
+	if got := m.F(Ko, 80, "web"); !strings.Contains(got, "%!") {
+		t.Fatalf("fmt did not garble the swapped translation: %q", got)
+	}
+	if err := Validate([]Message{m}); err == nil || !strings.Contains(err.Error(), "1:%d 2:%s") {
+		t.Errorf("the swapped translation passes: %v", err)
 	}
 }
 

@@ -2,29 +2,89 @@ package i18n
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
-var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
-
-// verbs returns the formatting verbs of s, sorted, so translations that
-// reorder words still match.
-func verbs(s string) []string {
-	v := verb.FindAllString(s, -1)
-	out := v[:0]
-	for _, x := range v {
-		if x != "%%" {
-			out = append(out, x)
+// argVerbs maps each argument a format string reads (0-based, as fmt
+// resolves it: in order, or %[n] explicitly) to the verbs that read it,
+// sorted; a * width or precision reads an int ("*"). Comparing these
+// between languages lets a translation reorder words with %[n] while a
+// swapped %s/%d, which makes fmt print %!d(string=...), is caught.
+func argVerbs(s string) map[int][]string {
+	out := map[int][]string{}
+	arg := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			continue
 		}
+		i++
+		// flags
+		for i < len(s) && strings.IndexByte("+-# 0", s[i]) >= 0 {
+			i++
+		}
+		// an explicit index, then width; a * reads an argument
+		index := func() {
+			if i < len(s) && s[i] == '[' {
+				if end := strings.IndexByte(s[i:], ']'); end > 0 {
+					if n, err := strconv.Atoi(s[i+1 : i+end]); err == nil && n > 0 {
+						arg = n - 1
+					}
+					i += end + 1
+				}
+			}
+		}
+		number := func() {
+			index()
+			if i < len(s) && s[i] == '*' {
+				out[arg] = append(out[arg], "*")
+				arg++
+				i++
+				return
+			}
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				i++
+			}
+		}
+		number() // width
+		if i < len(s) && s[i] == '.' {
+			i++
+			number() // precision
+		}
+		index()
+		if i >= len(s) {
+			break
+		}
+		if s[i] == '%' {
+			continue // %% prints a percent sign and reads nothing
+		}
+		out[arg] = append(out[arg], string(s[i]))
+		arg++
 	}
-	sort.Strings(out)
+	for _, v := range out {
+		sort.Strings(v)
+	}
 	return out
 }
 
-// Validate reports every message missing a language or whose languages take
-// different arguments.
+// describe renders argVerbs for a message: "1:%s 2:%d".
+func describe(m map[int][]string) string {
+	var keys []int
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%d:%%%s", k+1, strings.Join(m[k], ",%")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Validate reports every message missing a language or whose languages
+// read their arguments differently: another argument, or the same argument
+// with another verb.
 func Validate(ms []Message) error {
 	var problems []string
 	for _, m := range ms {
@@ -32,8 +92,8 @@ func Validate(ms []Message) error {
 			problems = append(problems, fmt.Sprintf("%s: missing %v", m.ID, miss))
 			continue
 		}
-		if a, b := strings.Join(verbs(m.En), " "), strings.Join(verbs(m.Ko), " "); a != b {
-			problems = append(problems, fmt.Sprintf("%s: English takes [%s], Korean takes [%s]", m.ID, a, b))
+		if a, b := describe(argVerbs(m.En)), describe(argVerbs(m.Ko)); a != b {
+			problems = append(problems, fmt.Sprintf("%s: English reads [%s], Korean reads [%s]", m.ID, a, b))
 		}
 	}
 	if len(problems) > 0 {

@@ -20,6 +20,8 @@ import (
 
 // Chapter is one lab chapter (lab.yaml plus its files).
 type Chapter struct {
+	// Format is the lab format's version, FormatV1; load refuses another.
+	Format  string    `yaml:"format"`
 	ID      string    `yaml:"id"`
 	Order   int       `yaml:"order"`
 	Title   i18n.Text `yaml:"title"`

@@ -117,7 +117,8 @@ func TestImagesAreListed(t *testing.T) {
 	}
 }
 
-const goodLab = `id: ch99
+const goodLab = `format: labctl/lab/v1
+id: ch99
 order: 99
 title: {ko: 시험, en: Test}
 summary: {ko: 요약, en: Summary}
@@ -244,6 +245,36 @@ func TestLessonsNameNoInternalFiles(t *testing.T) {
 			}
 			if strings.Contains(md, "lab.yaml") {
 				t.Errorf("%s lesson (%s) mentions lab.yaml, an internal file", ch.ID, l)
+			}
+		}
+	}
+}
+
+// A lab.yaml says which format it is in; a missing or unknown format stops
+// the load with a message naming the file and the format labctl reads.
+func TestLabFormat(t *testing.T) {
+	for name, tc := range map[string]struct {
+		lab    string
+		en, ko string
+	}{
+		"missing": {strings.Replace(goodLab, "format: labctl/lab/v1\n", "", 1), "lab.yaml has no format line: labctl reads labs in format labctl/lab/v1", "lab.yaml 에 format 줄이 없습니다"},
+		"unknown": {strings.Replace(goodLab, "labctl/lab/v1", "labctl/lab/v2", 1), `lab.yaml is in format "labctl/lab/v2", which this labctl does not read: it reads labctl/lab/v1`, "읽을 수 있는 형식은 labctl/lab/v1"},
+		// A newer format's new fields are not reported as unknown fields:
+		// the format is the problem.
+		"newer fields": {strings.Replace(goodLab, "labctl/lab/v1", "labctl/lab/v2", 1) + "newField: x\n", `lab.yaml is in format "labctl/lab/v2"`, `"labctl/lab/v2" 형식이라`},
+	} {
+		fsys := fstest.MapFS{}
+		for p, c := range map[string]string{"ch99/lab.yaml": tc.lab, "ch99/lesson.ko.md": "#", "ch99/lesson.en.md": "#", "ch99/manifests/svc.yaml": svc} {
+			fsys[p] = &fstest.MapFile{Data: []byte(c)}
+		}
+		_, err := labs.Load(fsys, "mylabs", verify.Validate)
+		if err == nil {
+			t.Errorf("%s: loaded", name)
+			continue
+		}
+		for l, want := range map[i18n.Lang]string{i18n.En: "mylabs/ch99/" + tc.en, i18n.Ko: tc.ko} {
+			if got := i18n.Localize(err, l); !strings.Contains(got, want) || strings.Contains(got, "not found") {
+				t.Errorf("%s (%s): %q, want %q", name, l, got, want)
 			}
 		}
 	}

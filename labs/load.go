@@ -40,7 +40,32 @@ func (p Problems) Localize(l i18n.Lang) string {
 	return msgProblems.F(l, len(p), strings.Join(p, "\n  "))
 }
 
+// FormatV1 is the lab format this labctl reads: every lab.yaml says
+// `format: labctl/lab/v1`. Within v1 fields are only ever added; a change
+// of meaning is a new version, which an older labctl refuses by name
+// instead of misreading.
+const FormatV1 = "labctl/lab/v1"
+
+// checkFormat refuses a lab.yaml that does not say it is in FormatV1,
+// before its fields are read: a lab written for another version would fail
+// on fields whose names mean nothing here.
+func checkFormat(file string, data []byte) error {
+	var head struct {
+		Format string `yaml:"format"`
+	}
+	_ = yaml.Unmarshal(data, &head) // a file that is not YAML fails in the strict decode, with its line
+	switch head.Format {
+	case FormatV1:
+		return nil
+	case "":
+		return i18n.Errorf(msgNoFormat, file, FormatV1)
+	}
+	return i18n.Errorf(msgBadFormat, file, head.Format, FormatV1)
+}
+
 var (
+	msgNoFormat   = i18n.M("labs.format.missing", "%[1]s has no format line: labctl reads labs in format %[2]s; add the line format: %[2]s at the top", "%[1]s 에 format 줄이 없습니다: labctl 은 %[2]s 형식의 실습을 읽습니다. 맨 위에 format: %[2]s 줄을 넣으세요")
+	msgBadFormat  = i18n.M("labs.format.unknown", "%[1]s is in format %[2]q, which this labctl does not read: it reads %[3]s (a newer labctl may read it)", "%[1]s 는 %[2]q 형식이라 이 labctl 이 읽지 못합니다: 읽을 수 있는 형식은 %[3]s 입니다 (더 새 labctl 이면 읽을 수도 있습니다)")
 	msgProblems   = i18n.M("labs.problems", "problems in the lab content (%d):\n  %s", "실습 내용에 문제가 %d 개 있습니다:\n  %s")
 	msgNoChapters = i18n.M("labs.no-chapters", "%s: no chapters (directories with a lab.yaml)", "%s: 챕터가 없습니다 (lab.yaml 이 든 디렉터리)")
 	msgNotDir     = i18n.M("labs.not-dir", "%s is not a directory", "%s 는 디렉터리가 아닙니다")
@@ -89,7 +114,10 @@ func load(fsys fs.FS, origin string, validate CheckValidator, strict bool) (*Lib
 		if _, err := fs.Stat(fsys, path.Join(e.Name(), "lab.yaml")); err != nil {
 			continue
 		}
-		ch, ps := loadChapter(fsys, origin, e.Name(), validate, strict)
+		ch, ps, err := loadChapter(fsys, origin, e.Name(), validate, strict)
+		if err != nil {
+			return nil, err
+		}
 		problems = append(problems, ps...)
 		if ch == nil {
 			continue
@@ -113,17 +141,22 @@ func load(fsys fs.FS, origin string, validate CheckValidator, strict bool) (*Lib
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-func loadChapter(fsys fs.FS, origin, dir string, validate CheckValidator, strict bool) (*Chapter, Problems) {
+// loadChapter reads one chapter: its problems, or an error that stops the
+// load (a lab.yaml in a format labctl does not read).
+func loadChapter(fsys fs.FS, origin, dir string, validate CheckValidator, strict bool) (*Chapter, Problems, error) {
 	file := path.Join(origin, dir, "lab.yaml")
 	data, err := fs.ReadFile(fsys, path.Join(dir, "lab.yaml"))
 	if err != nil {
-		return nil, Problems{file + ": " + err.Error()}
+		return nil, Problems{file + ": " + err.Error()}, nil
+	}
+	if err := checkFormat(file, data); err != nil {
+		return nil, nil, err
 	}
 	ch := &Chapter{Dir: dir, fsys: fsys}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(ch); err != nil {
-		return nil, Problems{file + ": " + err.Error()}
+		return nil, Problems{file + ": " + err.Error()}, nil
 	}
 	checkLines(data, ch)
 	if ch.Namespace == "" {
@@ -228,7 +261,7 @@ func loadChapter(fsys fs.FS, origin, dir string, validate CheckValidator, strict
 			return nil
 		})
 	}
-	return ch, ps
+	return ch, ps, nil
 }
 
 func textProblems(bad func(string, ...any), what string, t i18n.Text) {

@@ -103,7 +103,7 @@ func TestSourceHashStableAndSpread(t *testing.T) {
 		}
 	}
 	v6 := netip.MustParseAddr("fd00::1")
-	if s.pick(v6) != s.pick(v6) {
+	if first, again := s.pick(v6), s.pick(v6); first != again {
 		t.Error("IPv6 client not stable")
 	}
 	if s.pick(netip.MustParseAddr("::ffff:192.168.0.7")) != s.pick(clientIP(7)) {

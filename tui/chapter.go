@@ -45,10 +45,9 @@ func newChapter(c *common, ch *labs.Chapter, cursor int) (chapterModel, tea.Cmd)
 
 // chapterLayout is where a chapter's parts go for a window size.
 type chapterLayout struct {
-	wide           bool
-	listW, listH   int
-	paneW, paneH   int
-	listTop, paneX int
+	wide         bool
+	listW, listH int
+	paneW, paneH int
 }
 
 // wideAt is the width from which the lesson goes beside the steps.

@@ -87,9 +87,3 @@ func (k KeyMap) Global() []key.Binding { return []key.Binding{k.Lang, k.Help, k.
 func (k KeyMap) Scroll() []key.Binding {
 	return []key.Binding{k.PageUp, k.PageDown, k.Top, k.Bottom}
 }
-
-// shortHelp is what one screen shows on its bottom line, as a help.KeyMap.
-type shortHelp []key.Binding
-
-func (s shortHelp) ShortHelp() []key.Binding  { return s }
-func (s shortHelp) FullHelp() [][]key.Binding { return [][]key.Binding{s} }

@@ -61,7 +61,7 @@ func (m upModel) update(c *common, msg tea.Msg) (upModel, tea.Cmd) {
 		if done, ok := msg.msg.(upDoneMsg); ok {
 			m.op = m.op.finish()
 			m.err = done.err
-			m.progress, _ = m.progress.Update(opFinishMsg{done.err})
+			m.progress, _ = m.progress.Update(opFinishMsg(done))
 			cmds := []tea.Cmd{readStatus(c.ctx, c.backend, false)}
 			if done.err != nil && !cancelled(done.err) {
 				cmds = append(cmds, send(errorMsg{upFailure(done.err)}))
