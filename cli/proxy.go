@@ -155,7 +155,7 @@ func parseProxy(g *globals, f *proxyFlags, target string) (proxySpec, error) {
 		}
 		s.opts = append(s.opts, proxy.WithAffinity(f.timeout))
 	case "none":
-		s.opts = append(s.opts, proxy.WithAffinity(-1))
+		s.opts = append(s.opts, proxy.WithoutAffinity())
 	default:
 		return s, usageErrorf(g, "--affinity %q (clientip, none)", f.affinity)
 	}

@@ -13,10 +13,11 @@ import (
 
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // ErrInterrupted marks an operation stopped by Ctrl-C (exit code 130).
-var ErrInterrupted = errors.New("interrupted")
+var ErrInterrupted = view.ErrInterrupted
 
 // Up creates the lab cluster, or checks and repairs an existing one: nodes
 // ready, MetalLB with its pool, the ingress controller (Traefik: with the

@@ -13,9 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/view"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/verify"
@@ -92,13 +92,13 @@ func (f *fakeBackend) called() string {
 	return strings.Join(f.calls, " ")
 }
 
-func (f *fakeBackend) Status(context.Context) ClusterInfo {
+func (f *fakeBackend) Status(context.Context, i18n.Lang) ClusterInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.status
 }
 
-func (f *fakeBackend) Up(ctx context.Context, _ i18n.Lang, rep cluster.Reporter) error {
+func (f *fakeBackend) Up(ctx context.Context, _ i18n.Lang, rep view.Reporter) error {
 	f.call("up")
 	for _, s := range []string{"container runtime", "create cluster lab", "MetalLB"} {
 		rep.Start(s)
@@ -160,7 +160,7 @@ func (f *fakeBackend) Check(ctx context.Context, lang i18n.Lang, ch *labs.Chapte
 	return rep, nil
 }
 
-func (f *fakeBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, steps []int, applied func(apply.Object)) error {
+func (f *fakeBackend) ApplySolution(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, steps []int, applied func(apply.Object)) error {
 	f.call("apply")
 	if f.applyErr != nil {
 		return f.applyErr
@@ -181,7 +181,7 @@ func (f *fakeBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, steps
 	return nil
 }
 
-func (f *fakeBackend) ApplyStarter(ctx context.Context, ch *labs.Chapter, step int, mine []apply.Object, prereq func(apply.Object, int), applied func(apply.Object)) error {
+func (f *fakeBackend) ApplyStarter(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, step int, mine []apply.Object, prereq func(apply.Object, int), applied func(apply.Object)) error {
 	pre, err := ch.PrerequisiteObjects(step)
 	if err != nil {
 		return err
@@ -209,7 +209,7 @@ func (f *fakeBackend) ApplyStarter(ctx context.Context, ch *labs.Chapter, step i
 	return nil
 }
 
-func (f *fakeBackend) Reset(ctx context.Context, ch *labs.Chapter) (int, error) {
+func (f *fakeBackend) Reset(ctx context.Context, _ i18n.Lang, ch *labs.Chapter) (int, error) {
 	f.call("reset")
 	f.mu.Lock()
 	f.applied = map[string]bool{}

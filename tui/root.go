@@ -59,7 +59,7 @@ func (m Model) Init() tea.Cmd {
 			lib, err := load()
 			return libraryMsg{lib, err}
 		},
-		readStatus(m.c.ctx, m.c.backend, true),
+		readStatus(m.c.ctx, m.c.backend, m.c.lang, true),
 		tea.RequestBackgroundColor,
 	)
 }
@@ -102,7 +102,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.home.busy() {
 			return m, c.every(statusEvery, statusTickMsg{})
 		}
-		return m, readStatus(c.ctx, c.backend, true)
+		return m, readStatus(c.ctx, c.backend, c.lang, true)
 	case progressTickMsg:
 		return m, readProgress(c.store, c.lib, m.seenMod, false, true)
 	case progressMsg:

@@ -230,7 +230,7 @@ func TestStatusBar(t *testing.T) {
 			"▲ cluster lab: MetalLB not healthy: controller 0/1 ready (press u to repair)"},
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 2}, "▲ cluster lab: 2 of 3 nodes ready"},
 		{ClusterInfo{State: ClusterStopped, Detail: "stopped"}, "■ cluster lab is stopped: press u to start it (everything you made is kept)"},
-		{ClusterInfo{State: ClusterStopped, Detail: "partly-stopped"}, "■ cluster lab is partly stopped: press u to start it"},
+		{ClusterInfo{State: ClusterStopped, Detail: "partly stopped"}, "■ cluster lab is partly stopped: press u to start it"},
 		{ClusterInfo{State: ClusterUnreachable, Err: i18n.Errorf(msgUpFailed).WithFix(msgEditCancelled)}, "✗ cluster lab does not answer: the editor closed"},
 	}
 	for _, tt := range tests {
@@ -327,7 +327,7 @@ type fakeLive struct{ stopped chan struct{} }
 
 func (f *fakeLive) Has(ch *labs.Chapter, st *labs.Step) bool { return st.ID == "clusterip" }
 
-func (f *fakeLive) Start(ctx context.Context, ch *labs.Chapter, st *labs.Step) (Counter, error) {
+func (f *fakeLive) Start(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, st *labs.Step) (Counter, error) {
 	go func() {
 		<-ctx.Done()
 		close(f.stopped)
