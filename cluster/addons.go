@@ -64,46 +64,7 @@ func (a Addon) Images() []string {
 	if err != nil {
 		panic(err) // embedded manifests are validated by tests
 	}
-	return ImagesOf(objs)
-}
-
-// ImagesOf lists the images of every pod template in objs, in order, once.
-func ImagesOf(objs []apply.Object) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, o := range objs {
-		spec, ok := podSpec(o.Unstructured)
-		if !ok {
-			continue
-		}
-		for _, field := range []string{"initContainers", "containers"} {
-			cs, _, _ := unstructured.NestedSlice(spec, field)
-			for _, c := range cs {
-				m, _ := c.(map[string]any)
-				img, _ := m["image"].(string)
-				if img != "" && !seen[img] {
-					seen[img] = true
-					out = append(out, img)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func podSpec(u *unstructured.Unstructured) (map[string]any, bool) {
-	switch u.GetKind() {
-	case "Pod":
-		m, ok, _ := unstructured.NestedMap(u.Object, "spec")
-		return m, ok
-	case "CronJob":
-		m, ok, _ := unstructured.NestedMap(u.Object, "spec", "jobTemplate", "spec", "template", "spec")
-		return m, ok
-	case "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "ReplicationController":
-		m, ok, _ := unstructured.NestedMap(u.Object, "spec", "template", "spec")
-		return m, ok
-	}
-	return nil, false
+	return apply.ImagesOf(objs)
 }
 
 // kindNetwork is the runtime network kind puts nodes on.

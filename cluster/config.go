@@ -6,6 +6,7 @@ import (
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 
+	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -17,7 +18,7 @@ const (
 	MetalLBVersion       = "v0.15.2"
 	IngressNginxVersion  = "v1.15.1"
 	TraefikVersion       = "v3.6.12"
-	IngressReadyLabel    = "ingress-ready"
+	IngressReadyLabel    = apply.IngressReadyLabel
 	defaultWorkers       = 2
 	defaultReadyDeadline = 5 * time.Minute
 )

@@ -5,30 +5,14 @@ import (
 	"net/netip"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/ippool"
 )
 
 // PoolSlots is how many clusters' pools a large subnet holds.
 const PoolSlots = 16
 
 // Pool is a range of addresses MetalLB may hand out.
-type Pool struct {
-	First, Last netip.Addr
-}
-
-func (p Pool) String() string { return p.First.String() + "-" + p.Last.String() }
-
-// Contains reports whether a is in the pool.
-func (p Pool) Contains(a netip.Addr) bool {
-	return p.First.Compare(a) <= 0 && a.Compare(p.Last) <= 0
-}
-
-// Size is the number of addresses in the pool.
-func (p Pool) Size() int {
-	f, l := p.First.As4(), p.Last.As4()
-	fi := int(f[0])<<24 | int(f[1])<<16 | int(f[2])<<8 | int(f[3])
-	li := int(l[0])<<24 | int(l[1])<<16 | int(l[2])<<8 | int(l[3])
-	return li - fi + 1
-}
+type Pool = ippool.Pool
 
 // CarvePool picks MetalLB's address range from the runtime network's IPv4
 // subnet, as far as possible from the addresses the runtime gives nodes

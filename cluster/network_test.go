@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/ippool"
 )
 
 func TestCarvePool(t *testing.T) {
@@ -91,12 +92,12 @@ func TestCarvePoolSlots(t *testing.T) {
 }
 
 func TestOverlapsAndParse(t *testing.T) {
-	a, ok := ParsePool("172.18.255.200-172.18.255.250")
+	a, ok := ippool.Parse("172.18.255.200-172.18.255.250")
 	if !ok {
 		t.Fatal("parse")
 	}
-	b, _ := ParsePool("172.18.255.250 - 172.18.255.251")
-	c, _ := ParsePool("172.18.254.200-172.18.254.250")
+	b, _ := ippool.Parse("172.18.255.250 - 172.18.255.251")
+	c, _ := ippool.Parse("172.18.254.200-172.18.254.250")
 	if !overlapsAny(a, []Pool{b}) || overlapsAny(a, []Pool{c}) {
 		t.Error("overlap")
 	}
@@ -107,13 +108,13 @@ func TestOverlapsAndParse(t *testing.T) {
 		{"10.1.2.3/8", "10.0.0.0-10.255.255.255"},
 		{"fc00:f853:ccd:e793::/120", "fc00:f853:ccd:e793::-fc00:f853:ccd:e793::ff"},
 	} {
-		if p, ok := ParsePool(c.in); !ok || p.String() != c.want {
-			t.Errorf("ParsePool(%s) = %s, %v; want %s", c.in, p, ok, c.want)
+		if p, ok := ippool.Parse(c.in); !ok || p.String() != c.want {
+			t.Errorf("ippool.Parse(%s) = %s, %v; want %s", c.in, p, ok, c.want)
 		}
 	}
 	for _, bad := range []string{"not-an-address", "172.18.0.0", "1.2.3.4-x"} {
-		if _, ok := ParsePool(bad); ok {
-			t.Errorf("ParsePool(%q) accepted", bad)
+		if _, ok := ippool.Parse(bad); ok {
+			t.Errorf("ippool.Parse(%q) accepted", bad)
 		}
 	}
 }

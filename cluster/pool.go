@@ -3,8 +3,6 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"net/netip"
-	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -12,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/labctl/labctl/internal/ippool"
 )
 
 var ipPoolGVR = schema.GroupVersionResource{Group: "metallb.io", Version: "v1beta1", Resource: "ipaddresspools"}
@@ -59,35 +59,7 @@ func readPoolOf(ctx context.Context, l *Lab) (Pool, bool) {
 	if len(addrs) != 1 {
 		return Pool{}, false
 	}
-	return ParsePool(addrs[0])
-}
-
-// ParsePool reads an address range as MetalLB's IPAddressPool writes them:
-// "first-last" or a CIDR.
-func ParsePool(s string) (Pool, bool) {
-	if first, last, ok := strings.Cut(s, "-"); ok {
-		f, err1 := netip.ParseAddr(strings.TrimSpace(first))
-		t, err2 := netip.ParseAddr(strings.TrimSpace(last))
-		return Pool{First: f, Last: t}, err1 == nil && err2 == nil
-	}
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
-	if err != nil {
-		return Pool{}, false
-	}
-	return Pool{First: p.Masked().Addr(), Last: lastAddr(p)}, true
-}
-
-// lastAddr is the highest address of a prefix.
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Masked().Addr().AsSlice()
-	host := len(b)*8 - p.Bits()
-	for i := len(b) - 1; i >= 0 && host > 0; i-- {
-		n := min(host, 8)
-		b[i] |= byte(1<<n - 1)
-		host -= n
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
+	return ippool.Parse(addrs[0])
 }
 
 // poolsOfOtherLabs asks every other running kind cluster for the pool

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 	"github.com/labctl/labctl/internal/view"
@@ -65,8 +66,8 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		// starts Kubernetes in them, instead of after.
 		earlyCtx, stopEarly := context.WithCancel(ctx)
 		plan := AddonPlan(o.Ingress)
-		plan.Add(Placement{Workers: true}, extraImages...)
-		plan.Add(Placement{ControlPlane: true}, o.ControlPlaneImages...)
+		plan.Add(apply.Placement{Workers: true}, extraImages...)
+		plan.Add(apply.Placement{ControlPlane: true}, o.ControlPlaneImages...)
 		early := earlySideload(earlyCtx, rt, p, o, plan, env.Reporter)
 		err := env.step(stepCreate.F(env.Lang, o.Name, o.Workers), func() error {
 			return createKind(ctx, p, o, KindConfig(o, info.CgroupVersion == 1), image, kubeconfig, logger)
@@ -142,8 +143,8 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	// Images first, so no add-on pod ever asks a registry for an image the
 	// computer has (nodes only need containerd for this, not Ready).
 	plan := AddonPlan(ingress)
-	plan.Add(Placement{Workers: true}, extraImages...) // the chapters' pods run on the workers
-	plan.Add(Placement{ControlPlane: true}, o.ControlPlaneImages...)
+	plan.Add(apply.Placement{Workers: true}, extraImages...) // the chapters' pods run on the workers
+	plan.Add(apply.Placement{ControlPlane: true}, o.ControlPlaneImages...)
 	if err := sideload(ctx, lab, plan, env); err != nil {
 		return err
 	}

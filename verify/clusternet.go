@@ -16,18 +16,30 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/nodeshell"
 	"github.com/labctl/labctl/i18n"
 )
+
+// Nodes is what LabNetwork needs of the lab (the cluster package's Lab):
+// kind's node handles, the Kubernetes nodes (for their roles and
+// addresses) and the host ports the ingress is published on.
+type Nodes interface {
+	Nodes() ([]nodes.Node, error)
+	NodeList(ctx context.Context) ([]corev1.Node, error)
+	HostPorts(ctx context.Context) (http, https int)
+}
 
 // LabNetwork is the Network of a real lab: node traffic runs curl inside a
 // kind node container (through kind's node API), host traffic is this
 // process's own HTTP client, DNS goes through the proxy core.
 type LabNetwork struct {
-	Lab *cluster.Lab
+	Lab Nodes
+	// ListenAddress is where the ingress ports are published on this
+	// computer.
+	ListenAddress string
 	// DNSFunc asks the cluster DNS (the proxy core's DNS client).
 	DNSFunc func(ctx context.Context, name string, qtype uint16) (*dns.Msg, error)
 	// Routable says whether this computer routes to an address directly.
@@ -335,5 +347,5 @@ func (n *LabNetwork) IngressURLs(ctx context.Context) (string, string, error) {
 	if n.httpPort == 0 || n.httpsPort == 0 {
 		return "", "", i18n.Errorf(msgNoIngressPorts)
 	}
-	return fmt.Sprintf("http://%s:%d", cluster.ListenAddress, n.httpPort), fmt.Sprintf("https://%s:%d", cluster.ListenAddress, n.httpsPort), nil
+	return fmt.Sprintf("http://%s:%d", n.ListenAddress, n.httpPort), fmt.Sprintf("https://%s:%d", n.ListenAddress, n.httpsPort), nil
 }
