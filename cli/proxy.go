@@ -337,7 +337,7 @@ func (m proxyModel) View() tea.View {
 
 func statsTable(l i18n.Lang, p *proxy.Proxy) string {
 	var b bytes.Buffer
-	proxy.WriteStats(&b, l, p.Stats())
+	writeStats(&b, l, p.Stats())
 	return b.String()
 }
 

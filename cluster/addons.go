@@ -38,8 +38,8 @@ var (
 		Class: "traefik", Workloads: []string{"Deployment/traefik"}}
 )
 
-// IngressAddon returns the add-on for an ingress choice (false for none).
-func IngressAddon(i Ingress) (Addon, bool) {
+// ingressAddon returns the add-on for an ingress choice (false for none).
+func ingressAddon(i Ingress) (Addon, bool) {
 	switch i {
 	case IngressNginx:
 		return NginxAddon, true
@@ -80,7 +80,7 @@ const (
 	l2Name   = "labctl-l2"
 )
 
-func poolObjects(p Pool) []apply.Object {
+func poolObjects(p addrPool) []apply.Object {
 	mk := func(kind, name string, spec map[string]any) apply.Object {
 		u := &unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": "metallb.io/v1beta1",
@@ -119,7 +119,7 @@ func chooseIngress(ctx context.Context, lab *Lab, o Options) (Ingress, error) {
 func installedIngress(ctx context.Context, lab *Lab) ([]Ingress, error) {
 	var out []Ingress
 	for _, i := range []Ingress{IngressNginx, IngressTraefik} {
-		a, _ := IngressAddon(i)
+		a, _ := ingressAddon(i)
 		_, err := lab.Client.CoreV1().Namespaces().Get(ctx, a.Namespace, metav1.GetOptions{})
 		switch {
 		case err == nil:
@@ -142,7 +142,7 @@ func uninstallOtherIngress(ctx context.Context, lab *Lab, want Ingress, deadline
 		if i == want {
 			continue
 		}
-		other, _ := IngressAddon(i)
+		other, _ := ingressAddon(i)
 		if err := env.step(stepUninstall.F(env.Lang, other.Name), func() error {
 			a, err := lab.Applier()
 			if err != nil {

@@ -18,14 +18,14 @@ import (
 	"github.com/labctl/labctl/cluster/apply"
 )
 
-// AddonPlan is where `up` needs the add-ons' images for an ingress choice.
-func AddonPlan(i Ingress) apply.ImagePlan {
+// addonPlan is where `up` needs the add-ons' images for an ingress choice.
+func addonPlan(i Ingress) apply.ImagePlan {
 	p := apply.ImagePlan{}
 	for _, a := range []Addon{MetalLB} {
 		objs, _ := a.Objects()
 		p.AddObjects(objs)
 	}
-	if a, ok := IngressAddon(i); ok {
+	if a, ok := ingressAddon(i); ok {
 		objs, _ := a.Objects()
 		p.AddObjects(objs)
 	}

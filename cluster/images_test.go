@@ -7,7 +7,7 @@ import (
 )
 
 func TestAddonPlanPlacesImagesWhereTheirPodsRun(t *testing.T) {
-	p := AddonPlan(IngressTraefik)
+	p := addonPlan(IngressTraefik)
 	p.Add(apply.Placement{Workers: true}, "registry.k8s.io/e2e-test-images/agnhost:2.56")
 	for img, want := range map[string]apply.Placement{
 		"traefik:v3.6.12":                              {ControlPlane: true},                // nodeSelector ingress-ready
@@ -19,7 +19,7 @@ func TestAddonPlanPlacesImagesWhereTheirPodsRun(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", img, got, want)
 		}
 	}
-	n := AddonPlan(IngressNginx)
+	n := addonPlan(IngressNginx)
 	if got := n["registry.k8s.io/ingress-nginx/controller:v1.15.1"]; got != (apply.Placement{ControlPlane: true}) {
 		t.Errorf("ingress-nginx controller: %+v", got)
 	}

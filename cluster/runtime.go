@@ -19,9 +19,9 @@ import (
 	"github.com/labctl/labctl/i18n"
 )
 
-// Runtimes are the container runtimes kind can run nodes on, in the order
+// runtimeNames are the container runtimes kind can run nodes on, in the order
 // they are tried when none is named.
-var Runtimes = []string{"docker", "podman", "nerdctl"}
+var runtimeNames = []string{"docker", "podman", "nerdctl"}
 
 // Runtime is the container runtime the lab's nodes run on, driven through
 // its CLI (the same way kind drives it).
@@ -44,7 +44,7 @@ type RuntimeInfo struct {
 }
 
 // DetectRuntime picks the runtime: the explicit name, LABCTL_RUNTIME,
-// KIND_EXPERIMENTAL_PROVIDER, then the first of Runtimes found on PATH.
+// KIND_EXPERIMENTAL_PROVIDER, then the first of runtimeNames found on PATH.
 func DetectRuntime(explicit string) (Runtime, error) {
 	name := explicit
 	for _, env := range []string{"LABCTL_RUNTIME", "KIND_EXPERIMENTAL_PROVIDER"} {
@@ -54,24 +54,24 @@ func DetectRuntime(explicit string) (Runtime, error) {
 	}
 	if name != "" {
 		if !validRuntime(name) {
-			return Runtime{}, i18n.Errorf(msgUnknownRuntime, name, strings.Join(Runtimes, ", "))
+			return Runtime{}, i18n.Errorf(msgUnknownRuntime, name, strings.Join(runtimeNames, ", "))
 		}
 		if _, err := exec.LookPath(name); err != nil {
 			// Asked for by name: say that one is missing, not "install Docker".
 			return Runtime{}, i18n.Errorf(msgRuntimeMissing, name).Marked(ErrRuntime).WithFix(fixRuntimeMissing)
 		}
-		return NewRuntime(name), nil
+		return newRuntime(name), nil
 	}
-	for _, n := range Runtimes {
+	for _, n := range runtimeNames {
 		if _, err := exec.LookPath(n); err == nil {
-			return NewRuntime(n), nil
+			return newRuntime(n), nil
 		}
 	}
 	return Runtime{}, i18n.Errorf(msgNoRuntime).Marked(ErrRuntime).WithFix(fixNoRuntime)
 }
 
 func validRuntime(name string) bool {
-	for _, n := range Runtimes {
+	for _, n := range runtimeNames {
 		if n == name {
 			return true
 		}
@@ -79,8 +79,8 @@ func validRuntime(name string) bool {
 	return false
 }
 
-// NewRuntime returns the runtime driven by the CLI called name.
-func NewRuntime(name string) Runtime { return Runtime{Name: name, Bin: name} }
+// newRuntime returns the runtime driven by the CLI called name.
+func newRuntime(name string) Runtime { return Runtime{Name: name, Bin: name} }
 
 // ProviderOption tells kind's library which runtime to use.
 func (r Runtime) ProviderOption() kindcluster.ProviderOption {

@@ -66,9 +66,9 @@ func WithWeights(w map[string]int) ProxyOption {
 	}
 }
 
-// WithDrainTimeout sets how long Serve lets open connections finish after
-// its context ends before closing them (default 2s).
-func WithDrainTimeout(d time.Duration) ProxyOption { return func(o *proxyOptions) { o.drain = d } }
+// withDrainTimeout sets how long Serve lets open connections finish after
+// its context ends before closing them (default 2s). Tests use it.
+func withDrainTimeout(d time.Duration) ProxyOption { return func(o *proxyOptions) { o.drain = d } }
 
 // NewProxy makes a proxy for a Service port (name or number, "" for the
 // only TCP port). It only checks its options; the Service is looked up when

@@ -194,7 +194,7 @@ func TestProxyBackendKilledMidStream(t *testing.T) {
 }
 
 func TestProxyGracefulShutdown(t *testing.T) {
-	f := newProxyFixture(t, 1, nil, WithDrainTimeout(50*time.Millisecond))
+	f := newProxyFixture(t, 1, nil, withDrainTimeout(50*time.Millisecond))
 	conn, err := net.Dial("tcp", f.addr)
 	if err != nil {
 		t.Fatal(err)
