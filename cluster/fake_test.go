@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/paths"
 )
 
 func hangul(s string) bool {
@@ -197,5 +200,64 @@ func TestPingAndNodeList(t *testing.T) {
 	}
 	if _, err := empty.Nodes(); err == nil {
 		t.Error("kind's nodes of a cluster labctl did not make")
+	}
+}
+
+const testKubeconfig = `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:1"}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: kind-%[1]s
+  context: {cluster: c, user: u}
+- name: other
+  context: {cluster: c, user: u}
+current-context: kind-%[1]s
+`
+
+// Open reads labctl's kubeconfig for a kind lab, or any kubeconfig and
+// context for a cluster made elsewhere, and names an unusable one.
+func TestOpen(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("LABCTL_HOME", home)
+	path := paths.Kubeconfig("lab")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(testKubeconfig, "lab")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lab, err := Open(context.Background(), Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lab.Name != "lab" || lab.Context != "kind-lab" || lab.Client == nil || lab.REST.Host != "https://127.0.0.1:1" {
+		t.Errorf("lab %+v", lab)
+	}
+	if _, err := lab.Applier(); err != nil {
+		t.Errorf("applier: %v", err)
+	}
+
+	ext, err := Open(context.Background(), Target{Kubeconfig: path, Context: "other"})
+	if err != nil || ext.Name != "other" || ext.Provider != nil {
+		t.Fatalf("external: %+v, %v", ext, err)
+	}
+	if _, err := ext.Nodes(); err == nil {
+		t.Error("node access on a cluster labctl did not make")
+	}
+	_, err = Open(context.Background(), Target{Kubeconfig: filepath.Join(home, "missing")})
+	if !errors.Is(err, ErrKubeconfig) {
+		t.Errorf("missing kubeconfig: %v", err)
+	}
+	_, err = Open(context.Background(), Target{Kubeconfig: path, Context: "nope"})
+	if !errors.Is(err, ErrKubeconfig) || !strings.Contains(i18n.Localize(err, i18n.En), "context nope") {
+		t.Errorf("unknown context: %v", err)
+	}
+	if d := describe("", ""); d != "~/.kube/config" {
+		t.Errorf("describe: %q", d)
 	}
 }
