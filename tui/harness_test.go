@@ -46,12 +46,15 @@ var library = sync.OnceValues(func() (*labs.Library, error) {
 // solution (or an edited manifest) was applied, as on a fresh cluster; it
 // records progress in a real store, as the session does.
 type fakeBackend struct {
-	mu      sync.Mutex
-	store   *labs.Store
-	status  ClusterInfo
-	applied map[string]bool // step ID → its objects exist
-	calls   []string
-	edited  []apply.Object
+	mu     sync.Mutex
+	store  *labs.Store
+	status ClusterInfo
+	// statusIn, when set, reads the status in the language asked for, as
+	// the session does.
+	statusIn func(i18n.Lang) ClusterInfo
+	applied  map[string]bool // step ID → its objects exist
+	calls    []string
+	edited   []apply.Object
 
 	checkBlocks bool              // Check waits until cancelled
 	parked      []context.Context // the contexts of Checks waiting for it
@@ -92,9 +95,12 @@ func (f *fakeBackend) called() string {
 	return strings.Join(f.calls, " ")
 }
 
-func (f *fakeBackend) Status(context.Context, i18n.Lang) ClusterInfo {
+func (f *fakeBackend) Status(_ context.Context, lang i18n.Lang) ClusterInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.statusIn != nil {
+		return f.statusIn(lang)
+	}
 	return f.status
 }
 

@@ -238,6 +238,9 @@ func (m Model) toggleLang() (tea.Model, tea.Cmd) {
 	}
 	c.keys = NewKeyMap(c.lang)
 	m2, cmd := m.relayout(nil)
+	// The status bar's details come from the cluster in the language asked
+	// for: ask again in the new one rather than wait for the next poll.
+	cmd = tea.Batch(cmd, readStatus(c.ctx, c.backend, c.lang, false))
 	save, lang := m.saveLang, c.lang
 	if save == nil {
 		return m2, cmd

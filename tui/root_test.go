@@ -242,6 +242,25 @@ func TestStatusBar(t *testing.T) {
 	}
 }
 
+// The status bar's details are read in the language the student reads:
+// toggling it reads them again at once, and they follow (issue 10).
+func TestStatusBarFollowsTheLanguage(t *testing.T) {
+	h := newHarness(t, i18n.Ko, 120, 24)
+	h.fake.mu.Lock()
+	h.fake.statusIn = func(l i18n.Lang) ClusterInfo {
+		detail := map[i18n.Lang]string{i18n.En: "stopped", i18n.Ko: "멈춤"}[l]
+		return ClusterInfo{State: ClusterStopped, Name: "lab", Detail: detail}
+	}
+	h.fake.mu.Unlock()
+	h.send(statusTickMsg{})
+	h.wantScreen("멈춤")
+	h.keys("L")
+	h.wantScreen("cluster lab is stopped")
+	if strings.Contains(h.screen(), "멈춤") {
+		t.Errorf("the status bar kept Korean after the toggle:\n%s", h.screen())
+	}
+}
+
 // Every size from tiny to wide draws exactly the window, never more.
 func TestEverySizeFits(t *testing.T) {
 	for _, size := range [][2]int{{20, 6}, {40, 10}, {80, 24}, {99, 30}, {100, 30}, {200, 60}} {
