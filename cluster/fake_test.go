@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,5 +260,77 @@ func TestOpen(t *testing.T) {
 	}
 	if d := describe("", ""); d != "~/.kube/config" {
 		t.Errorf("describe: %q", d)
+	}
+}
+
+// fakeEngine plays the runtime's CLI: each command's answer by its first
+// words, stderr and a failure for the rest.
+func fakeEngine(answers map[string]string, calls *[]string) Runtime {
+	return Runtime{Name: "docker", Bin: "docker", exec: func(_ context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
+		line := strings.Join(args, " ")
+		*calls = append(*calls, line)
+		if stdin != nil {
+			b, _ := io.ReadAll(stdin)
+			*calls = append(*calls, "stdin:"+string(b))
+		}
+		for prefix, out := range answers {
+			if strings.HasPrefix(line, prefix) {
+				if strings.HasPrefix(out, "ERR ") {
+					fmt.Fprint(stderr, strings.TrimPrefix(out, "ERR "))
+					return errors.New("exit status 1")
+				}
+				fmt.Fprint(stdout, out)
+				return nil
+			}
+		}
+		return errors.New("exit status 125")
+	}}
+}
+
+// The runtime's image and network commands, and how their failures read.
+func TestRuntimeCommands(t *testing.T) {
+	var calls []string
+	rt := fakeEngine(map[string]string{
+		"image inspect --format {{.Id}} have": "sha256:abc\n",
+		"image inspect --format {{.Id}} lack": "ERR Error: No such image: lack",
+		"image inspect --format {{.Id}} bad":  "ERR permission denied",
+		"pull ":                               "",
+		"tag ":                                "",
+		"save ":                               "ARCHIVE",
+		"load":                                "",
+		"network inspect kind":                `[{"IPAM":{"Config":[{"Subnet":"172.18.0.0/16"},{"Subnet":"fc00:f853:ccd:e793::/64"}]}}]`,
+	}, &calls)
+	ctx := context.Background()
+	if id, err := rt.ImageID(ctx, "have"); id != "sha256:abc" || err != nil {
+		t.Errorf("have: %q, %v", id, err)
+	}
+	if id, err := rt.ImageID(ctx, "lack"); id != "" || err != nil {
+		t.Errorf("lack: %q, %v", id, err)
+	}
+	if _, err := rt.ImageID(ctx, "bad"); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("bad: %v", err)
+	}
+	if err := rt.Pull(ctx, "agnhost"); err != nil {
+		t.Error(err)
+	}
+	if err := rt.Tag(ctx, "a", "b"); err != nil {
+		t.Error(err)
+	}
+	var archive strings.Builder
+	if err := rt.Save(ctx, &archive, "a", "b"); err != nil || archive.String() != "ARCHIVE" {
+		t.Errorf("save: %q, %v", archive.String(), err)
+	}
+	if err := rt.Load(ctx, strings.NewReader("ARCHIVE")); err != nil {
+		t.Error(err)
+	}
+	subnets, err := rt.NetworkSubnets(ctx, "kind")
+	if err != nil || len(subnets) != 2 || subnets[0].String() != "172.18.0.0/16" {
+		t.Errorf("subnets %v, %v", subnets, err)
+	}
+	if _, err := rt.NetworkSubnets(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "docker network inspect nope") {
+		t.Errorf("unknown network: %v", err)
+	}
+	if want := "stdin:ARCHIVE"; !strings.Contains(strings.Join(calls, "\n"), want) {
+		t.Errorf("load did not stream the archive: %q", calls)
 	}
 }
