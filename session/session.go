@@ -14,6 +14,7 @@ import (
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/labnet"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/proxy"
@@ -52,7 +53,7 @@ func (s *Session) In(l i18n.Lang) *Session {
 // from this computer, DNS through the proxy core (from any OS, no probe
 // pod, one reused port-forward connection to CoreDNS).
 func network(lab *cluster.Lab, core *proxy.Cluster) verify.Network {
-	return &verify.LabNetwork{Lab: lab, ListenAddress: cluster.ListenAddress, DNSFunc: core.DNS, Routable: proxy.HostRoutes}
+	return &labnet.Network{Lab: lab, DNSFunc: core.DNS, Routable: proxy.HostRoutes}
 }
 
 // Open connects to the target cluster and checks that it answers.
