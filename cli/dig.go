@@ -39,9 +39,9 @@ func newDigCommand(g *globals) *cobra.Command {
 				return err
 			}
 			if f.short {
-				proxy.WriteDigShort(g.streams.Out, res)
+				writeDigShort(g.streams.Out, res)
 			} else {
-				proxy.WriteDig(g.streams.Out, g.lang, res)
+				writeDig(g.streams.Out, g.lang, res)
 			}
 			return nil
 		},

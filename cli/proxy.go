@@ -153,7 +153,7 @@ func parseProxy(d deps, f *proxyFlags, target string) (proxySpec, error) {
 		}
 		s.opts = append(s.opts, proxy.WithAffinity(f.timeout))
 	case "none":
-		s.opts = append(s.opts, proxy.WithAffinity(-1))
+		s.opts = append(s.opts, proxy.WithoutAffinity())
 	default:
 		return s, usageErrorf("--affinity %q (clientip, none)", f.affinity)
 	}
@@ -335,7 +335,7 @@ func (m proxyModel) View() tea.View {
 
 func statsTable(l i18n.Lang, p *proxy.Proxy) string {
 	var b bytes.Buffer
-	proxy.WriteStats(&b, l, p.Stats())
+	writeStats(&b, l, p.Stats())
 	return b.String()
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 	"github.com/labctl/labctl/internal/settings"
+	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/tui"
 )
 
@@ -22,9 +23,8 @@ func runInteractive(ctx context.Context, g *globals) error {
 	// The library loads in the TUI's first command; up may ask for its
 	// images from another goroutine, so both go through one load.
 	lib := sync.OnceValues(g.library)
-	b := &tui.SessionBackend{
+	b := &session.Backend{
 		Target:    g.target(),
-		Lang:      g.lang,
 		Store:     g.store(),
 		UpOptions: tuiUpOptions(g),
 		Images: func() []string {

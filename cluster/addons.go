@@ -38,8 +38,8 @@ var (
 		Class: "traefik", Workloads: []string{"Deployment/traefik"}}
 )
 
-// IngressAddon returns the add-on for an ingress choice (false for none).
-func IngressAddon(i Ingress) (Addon, bool) {
+// ingressAddon returns the add-on for an ingress choice (false for none).
+func ingressAddon(i Ingress) (Addon, bool) {
 	switch i {
 	case IngressNginx:
 		return NginxAddon, true
@@ -64,46 +64,7 @@ func (a Addon) Images() []string {
 	if err != nil {
 		panic(err) // embedded manifests are validated by tests
 	}
-	return ImagesOf(objs)
-}
-
-// ImagesOf lists the images of every pod template in objs, in order, once.
-func ImagesOf(objs []apply.Object) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, o := range objs {
-		spec, ok := podSpec(o.Unstructured)
-		if !ok {
-			continue
-		}
-		for _, field := range []string{"initContainers", "containers"} {
-			cs, _, _ := unstructured.NestedSlice(spec, field)
-			for _, c := range cs {
-				m, _ := c.(map[string]any)
-				img, _ := m["image"].(string)
-				if img != "" && !seen[img] {
-					seen[img] = true
-					out = append(out, img)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func podSpec(u *unstructured.Unstructured) (map[string]any, bool) {
-	switch u.GetKind() {
-	case "Pod":
-		m, ok, _ := unstructured.NestedMap(u.Object, "spec")
-		return m, ok
-	case "CronJob":
-		m, ok, _ := unstructured.NestedMap(u.Object, "spec", "jobTemplate", "spec", "template", "spec")
-		return m, ok
-	case "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "ReplicationController":
-		m, ok, _ := unstructured.NestedMap(u.Object, "spec", "template", "spec")
-		return m, ok
-	}
-	return nil, false
+	return apply.ImagesOf(objs)
 }
 
 // kindNetwork is the runtime network kind puts nodes on.
@@ -119,7 +80,7 @@ const (
 	l2Name   = "labctl-l2"
 )
 
-func poolObjects(p Pool) []apply.Object {
+func poolObjects(p addrPool) []apply.Object {
 	mk := func(kind, name string, spec map[string]any) apply.Object {
 		u := &unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": "metallb.io/v1beta1",
@@ -158,7 +119,7 @@ func chooseIngress(ctx context.Context, lab *Lab, o Options) (Ingress, error) {
 func installedIngress(ctx context.Context, lab *Lab) ([]Ingress, error) {
 	var out []Ingress
 	for _, i := range []Ingress{IngressNginx, IngressTraefik} {
-		a, _ := IngressAddon(i)
+		a, _ := ingressAddon(i)
 		_, err := lab.Client.CoreV1().Namespaces().Get(ctx, a.Namespace, metav1.GetOptions{})
 		switch {
 		case err == nil:
@@ -181,7 +142,7 @@ func uninstallOtherIngress(ctx context.Context, lab *Lab, want Ingress, deadline
 		if i == want {
 			continue
 		}
-		other, _ := IngressAddon(i)
+		other, _ := ingressAddon(i)
 		if err := env.step(stepUninstall.F(env.Lang, other.Name), func() error {
 			a, err := lab.Applier()
 			if err != nil {

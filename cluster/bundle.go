@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -76,8 +77,8 @@ func LoadBundle(ctx context.Context, rt Runtime, path string, lab *Lab, images [
 		return nil
 	}
 	lab.Runtime = rt
-	plan := ImagePlan{}
-	plan.Add(Placement{ControlPlane: true, Workers: true}, images...)
+	plan := apply.ImagePlan{}
+	plan.Add(apply.Placement{ControlPlane: true, Workers: true}, images...)
 	return sideload(ctx, lab, plan, env)
 }
 

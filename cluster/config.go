@@ -6,6 +6,7 @@ import (
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 
+	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -17,7 +18,6 @@ const (
 	MetalLBVersion       = "v0.15.2"
 	IngressNginxVersion  = "v1.15.1"
 	TraefikVersion       = "v3.6.12"
-	IngressReadyLabel    = "ingress-ready"
 	defaultWorkers       = 2
 	defaultReadyDeadline = 5 * time.Minute
 )
@@ -108,13 +108,13 @@ const kubeletCgroupV1Patch = `kind: KubeletConfiguration
 failCgroupV1: false
 `
 
-// KindConfig is the kind cluster labctl creates: one control-plane that
+// kindConfig is the kind cluster labctl creates: one control-plane that
 // publishes the ingress ports on the host and carries the ingress-ready
 // label, and o.Workers workers (the course's node1, node2).
-func KindConfig(o Options, cgroupV1 bool) *v1alpha4.Cluster {
+func kindConfig(o Options, cgroupV1 bool) *v1alpha4.Cluster {
 	cp := v1alpha4.Node{
 		Role:   v1alpha4.ControlPlaneRole,
-		Labels: map[string]string{IngressReadyLabel: "true"},
+		Labels: map[string]string{apply.IngressReadyLabel: "true"},
 	}
 	if o.Ingress != IngressNone {
 		cp.ExtraPortMappings = []v1alpha4.PortMapping{

@@ -5,17 +5,19 @@ import (
 	"testing"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+
+	"github.com/labctl/labctl/cluster/apply"
 )
 
 func TestKindConfig(t *testing.T) {
 	o := Options{Workers: 2, Ingress: IngressNginx, HTTPPort: 8080, HTTPSPort: 8443}
 	o.Defaults()
-	cfg := KindConfig(o, false)
+	cfg := kindConfig(o, false)
 	if len(cfg.Nodes) != 3 {
 		t.Fatalf("%d nodes, want 3", len(cfg.Nodes))
 	}
 	cp := cfg.Nodes[0]
-	if cp.Role != v1alpha4.ControlPlaneRole || cp.Labels[IngressReadyLabel] != "true" {
+	if cp.Role != v1alpha4.ControlPlaneRole || cp.Labels[apply.IngressReadyLabel] != "true" {
 		t.Errorf("control-plane: %+v", cp)
 	}
 	if len(cp.ExtraPortMappings) != 2 {
@@ -28,7 +30,7 @@ func TestKindConfig(t *testing.T) {
 		}
 	}
 	for _, n := range cfg.Nodes[1:] {
-		if n.Role != v1alpha4.WorkerRole || len(n.ExtraPortMappings) != 0 || n.Labels[IngressReadyLabel] != "" {
+		if n.Role != v1alpha4.WorkerRole || len(n.ExtraPortMappings) != 0 || n.Labels[apply.IngressReadyLabel] != "" {
 			t.Errorf("worker %+v", n)
 		}
 	}
@@ -39,7 +41,7 @@ func TestKindConfig(t *testing.T) {
 
 func TestKindConfigWorkers(t *testing.T) {
 	for _, w := range []int{0, 1, 5} {
-		cfg := KindConfig(Options{Workers: w, Ingress: IngressTraefik, HTTPPort: 80, HTTPSPort: 443}, false)
+		cfg := kindConfig(Options{Workers: w, Ingress: IngressTraefik, HTTPPort: 80, HTTPSPort: 443}, false)
 		if got := len(cfg.Nodes); got != w+1 {
 			t.Errorf("workers=%d: %d nodes", w, got)
 		}
@@ -47,14 +49,14 @@ func TestKindConfigWorkers(t *testing.T) {
 }
 
 func TestKindConfigNoIngressPublishesNothing(t *testing.T) {
-	cfg := KindConfig(Options{Ingress: IngressNone}, false)
+	cfg := kindConfig(Options{Ingress: IngressNone}, false)
 	if len(cfg.Nodes[0].ExtraPortMappings) != 0 {
 		t.Errorf("--ingress none still maps ports: %+v", cfg.Nodes[0].ExtraPortMappings)
 	}
 }
 
 func TestKindConfigCgroupV1Patch(t *testing.T) {
-	cfg := KindConfig(Options{Workers: 1, Ingress: IngressNginx, HTTPPort: 80, HTTPSPort: 443}, true)
+	cfg := kindConfig(Options{Workers: 1, Ingress: IngressNginx, HTTPPort: 80, HTTPSPort: 443}, true)
 	if len(cfg.KubeadmConfigPatches) != 1 {
 		t.Fatalf("patches %v", cfg.KubeadmConfigPatches)
 	}

@@ -55,9 +55,9 @@ func DefaultDoctorDeps(lang i18n.Lang, runtimeName, name string) DoctorDeps {
 		name = DefaultName
 	}
 	d := DoctorDeps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: name, Image: DefaultNodeImage,
-		HTTPPort: DefaultOptions().HTTPPort, HTTPSPort: DefaultOptions().HTTPSPort, GOOS: runtime.GOOS, CheckPort: CheckPortFree, ReadFile: os.ReadFile}
-	d.Exists = func() (bool, error) { return Exists(d.Runtime, d.Name) }
-	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) { return ReadState(ctx, d.Runtime, d.Name) }
+		HTTPPort: DefaultOptions().HTTPPort, HTTPSPort: DefaultOptions().HTTPSPort, GOOS: runtime.GOOS, CheckPort: checkPortFree, ReadFile: os.ReadFile}
+	d.Exists = func() (bool, error) { return clusterExists(d.Runtime, d.Name) }
+	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) { return readState(ctx, d.Runtime, d.Name) }
 	return d
 }
 
@@ -144,7 +144,7 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 	}
 	switch {
 	case state == LabStopped || state == LabPartlyStopped || state == LabPaused:
-		down := NotRunning(cs)
+		down := notRunning(cs)
 		add("cluster", docCluster, Warn, docClusterStopped.F(l, d.Name, state.Text(l), len(down), len(cs), strings.Join(down, ", ")),
 			&fixLabStopped, StartCommand(d.Name))
 	case exists:

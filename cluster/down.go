@@ -36,7 +36,7 @@ func Down(ctx context.Context, name string, env Env) error {
 	})
 }
 
-// Exists reports whether kind has a cluster called name.
-func Exists(rt Runtime, name string) (bool, error) {
+// clusterExists reports whether kind has a cluster called name.
+func clusterExists(rt Runtime, name string) (bool, error) {
 	return exists(kindcluster.NewProvider(rt.ProviderOption()), name)
 }

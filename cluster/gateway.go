@@ -25,18 +25,18 @@ const GatewayAPIVersion = "v1.4.1"
 
 // The lab's Gateway API objects, made by Traefik's manifest.
 const (
-	GatewayClassName  = "traefik"
-	LabGatewayName    = "lab-gateway"
-	LabGatewayNS      = "traefik"
+	gatewayClassName  = "traefik"
+	labGatewayName    = "lab-gateway"
+	labGatewayNS      = "traefik"
 	labGatewaySecret  = "lab-gateway-tls"
 	gatewayController = "traefik.io/gateway-controller"
 )
 
-// GatewayAPI is the Gateway API CRDs (standard channel), applied before
+// gatewayAPIAddon is the Gateway API CRDs (standard channel), applied before
 // Traefik so its Kubernetes Gateway provider finds them when it starts. They
 // stay when labctl switches to ingress-nginx: deleting a CRD deletes every
 // route a student wrote.
-var GatewayAPI = Addon{Name: "Gateway API", Version: GatewayAPIVersion, File: "gateway-api/standard-install.yaml"}
+var gatewayAPIAddon = Addon{Name: "Gateway API", Version: GatewayAPIVersion, File: "gateway-api/standard-install.yaml"}
 
 var (
 	gatewayClassGVR = schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "gatewayclasses"}
@@ -55,7 +55,7 @@ func installTraefik(ctx context.Context, lab *Lab, deadline time.Duration, lang 
 		return err
 	}
 	a.Lang = lang
-	crds, err := GatewayAPI.Objects()
+	crds, err := gatewayAPIAddon.Objects()
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func installTraefik(ctx context.Context, lab *Lab, deadline time.Duration, lang 
 		return err
 	}
 	var then []apply.Object
-	if _, err := lab.Client.CoreV1().Secrets(LabGatewayNS).Get(ctx, labGatewaySecret, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+	if _, err := lab.Client.CoreV1().Secrets(labGatewayNS).Get(ctx, labGatewaySecret, metav1.GetOptions{}); apierrors.IsNotFound(err) {
 		sec, err := labGatewayCert()
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func installTraefik(ctx context.Context, lab *Lab, deadline time.Duration, lang 
 		gs := readGateway(ctx, dyn, lang)
 		return gs.Programmed, gs.Detail, nil
 	}, func(last string) error {
-		return i18n.Errorf(msgGatewayNotProgrammed, LabGatewayNS+"/"+LabGatewayName, deadline, last)
+		return i18n.Errorf(msgGatewayNotProgrammed, labGatewayNS+"/"+labGatewayName, deadline, last)
 	})
 }
 
@@ -95,7 +95,7 @@ func labGatewayCert() (apply.Object, error) {
 	}
 	sec := &corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
-		ObjectMeta: metav1.ObjectMeta{Name: labGatewaySecret, Namespace: LabGatewayNS},
+		ObjectMeta: metav1.ObjectMeta{Name: labGatewaySecret, Namespace: labGatewayNS},
 		Type:       corev1.SecretTypeTLS,
 		Data:       map[string][]byte{corev1.TLSCertKey: crt, corev1.TLSPrivateKeyKey: key},
 	}
@@ -123,22 +123,22 @@ func (g GatewayStatus) Healthy() bool { return g.ClassAccepted && g.Programmed }
 
 // readGateway reads the GatewayClass and the lab Gateway's conditions.
 func readGateway(ctx context.Context, dyn dynamic.Interface, lang i18n.Lang) GatewayStatus {
-	gs := GatewayStatus{Class: GatewayClassName, Gateway: LabGatewayNS + "/" + LabGatewayName}
+	gs := GatewayStatus{Class: gatewayClassName, Gateway: labGatewayNS + "/" + labGatewayName}
 	var problems []string
 	if crd, err := dyn.Resource(crdGVR).Get(ctx, "gateways.gateway.networking.k8s.io", metav1.GetOptions{}); err == nil {
 		gs.Version = crd.GetAnnotations()["gateway.networking.k8s.io/bundle-version"]
 	}
-	gc, err := dyn.Resource(gatewayClassGVR).Get(ctx, GatewayClassName, metav1.GetOptions{})
+	gc, err := dyn.Resource(gatewayClassGVR).Get(ctx, gatewayClassName, metav1.GetOptions{})
 	if err != nil {
-		problems = append(problems, "GatewayClass "+GatewayClassName+": "+shortErr(err))
+		problems = append(problems, "GatewayClass "+gatewayClassName+": "+shortErr(err))
 	} else {
 		ok, why := condition(gc, "Accepted")
 		gs.ClassAccepted = ok
 		if !ok {
-			problems = append(problems, msgGatewayCond.F(lang, "GatewayClass "+GatewayClassName, "Accepted", why))
+			problems = append(problems, msgGatewayCond.F(lang, "GatewayClass "+gatewayClassName, "Accepted", why))
 		}
 	}
-	gw, err := dyn.Resource(gatewayGVR).Namespace(LabGatewayNS).Get(ctx, LabGatewayName, metav1.GetOptions{})
+	gw, err := dyn.Resource(gatewayGVR).Namespace(labGatewayNS).Get(ctx, labGatewayName, metav1.GetOptions{})
 	if err != nil {
 		problems = append(problems, "Gateway "+gs.Gateway+": "+shortErr(err))
 	} else {

@@ -25,7 +25,7 @@ func TestDefaultIngressIsTraefik(t *testing.T) {
 // The embedded CRDs are the standard channel of GatewayAPIVersion, all of
 // them, and nothing else.
 func TestGatewayAPICRDs(t *testing.T) {
-	objs, err := GatewayAPI.Objects()
+	objs, err := gatewayAPIAddon.Objects()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,11 +63,11 @@ func TestTraefikGatewayManifest(t *testing.T) {
 				args = append(args, a.(string))
 			}
 		case "GatewayClass":
-			if c, _, _ := unstructured.NestedString(o.Object, "spec", "controllerName"); o.GetName() != GatewayClassName || c != gatewayController {
+			if c, _, _ := unstructured.NestedString(o.Object, "spec", "controllerName"); o.GetName() != gatewayClassName || c != gatewayController {
 				t.Errorf("GatewayClass %s controller %s", o.GetName(), c)
 			}
 		case "Gateway":
-			if o.GetName() != LabGatewayName || o.GetNamespace() != LabGatewayNS {
+			if o.GetName() != labGatewayName || o.GetNamespace() != labGatewayNS {
 				t.Errorf("Gateway %s/%s", o.GetNamespace(), o.GetName())
 			}
 			ls, _, _ := unstructured.NestedSlice(o.Object, "spec", "listeners")

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 	"sigs.k8s.io/kind/pkg/cluster/constants"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
@@ -19,76 +18,14 @@ import (
 	"github.com/labctl/labctl/cluster/apply"
 )
 
-// Placement says which nodes can run the pods that use an image.
-type Placement struct {
-	ControlPlane bool
-	Workers      bool
-}
-
-// ImagePlan maps each image to the nodes it is needed on. Loading an image
-// only where its pods can be scheduled (Traefik: the control-plane; the
-// chapters' workloads: the workers) is most of why `labctl up` is faster than
-// `kind load docker-image` of the same images into every node.
-type ImagePlan map[string]Placement
-
-// Add records images needed on the given nodes.
-func (p ImagePlan) Add(pl Placement, images ...string) {
-	for _, img := range images {
-		cur := p[img]
-		p[img] = Placement{ControlPlane: cur.ControlPlane || pl.ControlPlane, Workers: cur.Workers || pl.Workers}
-	}
-}
-
-// AddObjects records the images of every pod template in objs, placed where
-// the scheduler can put those pods: a nodeSelector on the ingress-ready
-// label means the control-plane; a toleration of the control-plane taint
-// means every node; otherwise the workers.
-func (p ImagePlan) AddObjects(objs []apply.Object) {
-	for _, o := range objs {
-		spec, ok := podSpec(o.Unstructured)
-		if !ok {
-			continue
-		}
-		pl := Placement{Workers: true}
-		if sel, _, _ := unstructured.NestedStringMap(spec, "nodeSelector"); sel[IngressReadyLabel] == "true" {
-			pl = Placement{ControlPlane: true}
-		} else if toleratesControlPlane(spec) {
-			pl = Placement{ControlPlane: true, Workers: true}
-		}
-		p.Add(pl, ImagesOf([]apply.Object{o})...)
-	}
-}
-
-func toleratesControlPlane(spec map[string]any) bool {
-	tols, _, _ := unstructured.NestedSlice(spec, "tolerations")
-	for _, t := range tols {
-		m, _ := t.(map[string]any)
-		key, _ := m["key"].(string)
-		if key == "node-role.kubernetes.io/control-plane" || (key == "" && m["operator"] == "Exists") {
-			return true
-		}
-	}
-	return false
-}
-
-// Images lists the plan's images, sorted.
-func (p ImagePlan) Images() []string {
-	out := make([]string, 0, len(p))
-	for img := range p {
-		out = append(out, img)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// AddonPlan is where `up` needs the add-ons' images for an ingress choice.
-func AddonPlan(i Ingress) ImagePlan {
-	p := ImagePlan{}
+// addonPlan is where `up` needs the add-ons' images for an ingress choice.
+func addonPlan(i Ingress) apply.ImagePlan {
+	p := apply.ImagePlan{}
 	for _, a := range []Addon{MetalLB} {
 		objs, _ := a.Objects()
 		p.AddObjects(objs)
 	}
-	if a, ok := IngressAddon(i); ok {
+	if a, ok := ingressAddon(i); ok {
 		objs, _ := a.Objects()
 		p.AddObjects(objs)
 	}
@@ -100,7 +37,7 @@ func AddonPlan(i Ingress) ImagePlan {
 // download what the computer already has: a classroom bundle, or the
 // offline test images. Images the runtime does not have are left for the
 // nodes to pull.
-func sideload(ctx context.Context, lab *Lab, plan ImagePlan, env Env) error {
+func sideload(ctx context.Context, lab *Lab, plan apply.ImagePlan, env Env) error {
 	kindNodes, err := lab.Nodes()
 	if err != nil {
 		return err
@@ -126,7 +63,7 @@ func countImages(work map[string][]string) int {
 
 // missingOnNodes returns, per node name, the images the runtime has that the
 // node needs and does not have (compared by image ID, like kind does).
-func missingOnNodes(ctx context.Context, rt Runtime, ns []nodes.Node, plan ImagePlan) (map[string][]string, error) {
+func missingOnNodes(ctx context.Context, rt Runtime, ns []nodes.Node, plan apply.ImagePlan) (map[string][]string, error) {
 	hasWorkers := false
 	roles := map[string]string{}
 	for _, n := range ns {
@@ -234,7 +171,7 @@ func importArchive(n nodes.Node, path string) error {
 // as soon as their containerd answers, while kind is still bootstrapping
 // Kubernetes. It is best effort: whatever it misses, the sideload step after
 // creation loads. The channel closes when it is done.
-func earlySideload(ctx context.Context, rt Runtime, p *kindcluster.Provider, o Options, plan ImagePlan, rep Reporter) <-chan struct{} {
+func earlySideload(ctx context.Context, rt Runtime, p *kindcluster.Provider, o Options, plan apply.ImagePlan, rep Reporter) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -97,7 +97,7 @@ func Open(ctx context.Context, t Target) (*Lab, error) {
 			return nil, err
 		}
 		// kind reads the kubeconfig from inside the control-plane node.
-		if err := RequireRunning(ctx, rt, t.Name); err != nil {
+		if err := requireRunning(ctx, rt, t.Name); err != nil {
 			return nil, err
 		}
 		// The cluster exists but our kubeconfig went missing: write it again.
@@ -171,13 +171,13 @@ func (l *Lab) connect(cfg *rest.Config) error {
 	return nil
 }
 
-// PingTimeout bounds how long a command waits to learn that the API server
+// pingTimeout bounds how long a command waits to learn that the API server
 // is gone: a kind API server answers in milliseconds, even under load.
-const PingTimeout = 5 * time.Second
+const pingTimeout = 5 * time.Second
 
 // Ping checks that the API server answers, with an error that says what to do.
 func (l *Lab) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, PingTimeout)
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
 	_, err := l.Client.CoreV1().Namespaces().Get(ctx, metav1.NamespaceSystem, metav1.GetOptions{})
 	if err != nil {

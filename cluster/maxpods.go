@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/labs"
 )
 
 // The pod limit per node (ch15, the notes' max pods). One worker of a lab
@@ -25,9 +26,9 @@ import (
 
 const (
 	// MaxPodsNodeKey labels and taints (NoSchedule) the low-limit worker.
-	MaxPodsNodeKey = "labctl.dev/max-pods-node"
+	MaxPodsNodeKey = labs.MaxPodsNodeKey
 	// MaxPodsNodeValue is the value of the label and the taint.
-	MaxPodsNodeValue = "ch15"
+	MaxPodsNodeValue = labs.MaxPodsNodeValue
 	// LowMaxPods is the low-limit worker's maxPods at up and after reset.
 	LowMaxPods = 8
 	// kubeletConfigPath is kubeadm's kubelet configuration in a kind node.

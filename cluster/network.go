@@ -5,32 +5,16 @@ import (
 	"net/netip"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/ippool"
 )
 
-// PoolSlots is how many clusters' pools a large subnet holds.
-const PoolSlots = 16
+// poolSlots is how many clusters' pools a large subnet holds.
+const poolSlots = 16
 
-// Pool is a range of addresses MetalLB may hand out.
-type Pool struct {
-	First, Last netip.Addr
-}
+// addrPool is a range of addresses MetalLB may hand out.
+type addrPool = ippool.Pool
 
-func (p Pool) String() string { return p.First.String() + "-" + p.Last.String() }
-
-// Contains reports whether a is in the pool.
-func (p Pool) Contains(a netip.Addr) bool {
-	return p.First.Compare(a) <= 0 && a.Compare(p.Last) <= 0
-}
-
-// Size is the number of addresses in the pool.
-func (p Pool) Size() int {
-	f, l := p.First.As4(), p.Last.As4()
-	fi := int(f[0])<<24 | int(f[1])<<16 | int(f[2])<<8 | int(f[3])
-	li := int(l[0])<<24 | int(l[1])<<16 | int(l[2])<<8 | int(l[3])
-	return li - fi + 1
-}
-
-// CarvePool picks MetalLB's address range from the runtime network's IPv4
+// carvePool picks MetalLB's address range from the runtime network's IPv4
 // subnet, as far as possible from the addresses the runtime gives nodes
 // (it allocates from the bottom): the top of the subnet, leaving the last
 // few addresses free. A /24 or larger gives 51 addresses (x.x.x.200-250 of
@@ -41,7 +25,7 @@ func (p Pool) Size() int {
 // same address break both, so a subnet with room (/20 or larger) holds 16
 // pools: slot 0 is the last /24, slot k the k-th /24 below it. Smaller
 // subnets have one pool; slot is ignored there.
-func CarvePool(subnets []netip.Prefix, slot int) (Pool, error) {
+func carvePool(subnets []netip.Prefix, slot int) (addrPool, error) {
 	var v4 *netip.Prefix
 	for i := range subnets {
 		if subnets[i].Addr().Is4() {
@@ -50,11 +34,11 @@ func CarvePool(subnets []netip.Prefix, slot int) (Pool, error) {
 		}
 	}
 	if v4 == nil {
-		return Pool{}, i18n.Errorf(msgNoIPv4, fmt.Sprint(subnets)).WithFix(fixNoIPv4)
+		return addrPool{}, i18n.Errorf(msgNoIPv4, fmt.Sprint(subnets)).WithFix(fixNoIPv4)
 	}
 	bits := v4.Bits()
 	if bits > 28 {
-		return Pool{}, i18n.Errorf(msgSubnetTooSmall, v4.String())
+		return addrPool{}, i18n.Errorf(msgSubnetTooSmall, v4.String())
 	}
 	base := v4.Masked().Addr().As4()
 	n := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
@@ -64,7 +48,7 @@ func CarvePool(subnets []netip.Prefix, slot int) (Pool, error) {
 	if bits <= 24 {
 		// .200 to .250 of a /24 at the top of the subnet
 		top := last &^ 0xff
-		if room := uint32(1) << (24 - bits); room >= PoolSlots && slot > 0 && slot < PoolSlots {
+		if room := uint32(1) << (24 - bits); room >= poolSlots && slot > 0 && slot < poolSlots {
 			top -= uint32(slot) << 8
 		}
 		first, end = top+200, top+250
@@ -72,7 +56,7 @@ func CarvePool(subnets []netip.Prefix, slot int) (Pool, error) {
 		quarter := size / 4
 		first, end = last-quarter+1, last-1
 	}
-	return Pool{First: u32(first), Last: u32(end)}, nil
+	return addrPool{First: u32(first), Last: u32(end)}, nil
 }
 
 func u32(v uint32) netip.Addr {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/ippool"
 )
 
 func TestCarvePool(t *testing.T) {
@@ -25,7 +26,7 @@ func TestCarvePool(t *testing.T) {
 		for _, s := range tc.subnets {
 			ps = append(ps, netip.MustParsePrefix(s))
 		}
-		p, err := CarvePool(ps, 0)
+		p, err := carvePool(ps, 0)
 		if err != nil {
 			t.Errorf("%v: %v", tc.subnets, err)
 			continue
@@ -45,18 +46,18 @@ func TestCarvePool(t *testing.T) {
 
 func TestCarvePoolErrors(t *testing.T) {
 	var le *i18n.Error
-	_, err := CarvePool([]netip.Prefix{netip.MustParsePrefix("fc00:f853:ccd:e793::/64")}, 0)
+	_, err := carvePool([]netip.Prefix{netip.MustParsePrefix("fc00:f853:ccd:e793::/64")}, 0)
 	if !errors.As(err, &le) || le.Msg.ID != msgNoIPv4.ID {
 		t.Errorf("IPv6-only network: got %v", err)
 	}
 	if le != nil && le.Fix == nil {
 		t.Error("IPv6-only error has no fix")
 	}
-	_, err = CarvePool([]netip.Prefix{netip.MustParsePrefix("192.168.1.0/29")}, 0)
+	_, err = carvePool([]netip.Prefix{netip.MustParsePrefix("192.168.1.0/29")}, 0)
 	if !errors.As(err, &le) || le.Msg.ID != msgSubnetTooSmall.ID {
 		t.Errorf("/29: got %v", err)
 	}
-	_, err = CarvePool(nil, 0)
+	_, err = carvePool(nil, 0)
 	if err == nil {
 		t.Error("no subnet accepted")
 	}
@@ -67,8 +68,8 @@ func TestCarvePoolErrors(t *testing.T) {
 func TestCarvePoolSlots(t *testing.T) {
 	kind := []netip.Prefix{netip.MustParsePrefix("172.18.0.0/16")}
 	seen := map[string]int{}
-	for slot := 0; slot < PoolSlots; slot++ {
-		p, err := CarvePool(kind, slot)
+	for slot := 0; slot < poolSlots; slot++ {
+		p, err := carvePool(kind, slot)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,24 +81,24 @@ func TestCarvePoolSlots(t *testing.T) {
 			t.Errorf("slot %d: %s is not 51 addresses at the top of the network", slot, p)
 		}
 	}
-	if p, _ := CarvePool(kind, 1); p.String() != "172.18.254.200-172.18.254.250" {
+	if p, _ := carvePool(kind, 1); p.String() != "172.18.254.200-172.18.254.250" {
 		t.Errorf("slot 1: %s", p)
 	}
 	// a /24 has room for one pool only
-	p, _ := CarvePool([]netip.Prefix{netip.MustParsePrefix("192.168.49.0/24")}, 3)
+	p, _ := carvePool([]netip.Prefix{netip.MustParsePrefix("192.168.49.0/24")}, 3)
 	if p.String() != "192.168.49.200-192.168.49.250" {
 		t.Errorf("/24: %s", p)
 	}
 }
 
 func TestOverlapsAndParse(t *testing.T) {
-	a, ok := ParsePool("172.18.255.200-172.18.255.250")
+	a, ok := ippool.Parse("172.18.255.200-172.18.255.250")
 	if !ok {
 		t.Fatal("parse")
 	}
-	b, _ := ParsePool("172.18.255.250 - 172.18.255.251")
-	c, _ := ParsePool("172.18.254.200-172.18.254.250")
-	if !overlapsAny(a, []Pool{b}) || overlapsAny(a, []Pool{c}) {
+	b, _ := ippool.Parse("172.18.255.250 - 172.18.255.251")
+	c, _ := ippool.Parse("172.18.254.200-172.18.254.250")
+	if !overlapsAny(a, []addrPool{b}) || overlapsAny(a, []addrPool{c}) {
 		t.Error("overlap")
 	}
 	for _, c := range []struct{ in, want string }{
@@ -107,13 +108,13 @@ func TestOverlapsAndParse(t *testing.T) {
 		{"10.1.2.3/8", "10.0.0.0-10.255.255.255"},
 		{"fc00:f853:ccd:e793::/120", "fc00:f853:ccd:e793::-fc00:f853:ccd:e793::ff"},
 	} {
-		if p, ok := ParsePool(c.in); !ok || p.String() != c.want {
-			t.Errorf("ParsePool(%s) = %s, %v; want %s", c.in, p, ok, c.want)
+		if p, ok := ippool.Parse(c.in); !ok || p.String() != c.want {
+			t.Errorf("ippool.Parse(%s) = %s, %v; want %s", c.in, p, ok, c.want)
 		}
 	}
 	for _, bad := range []string{"not-an-address", "172.18.0.0", "1.2.3.4-x"} {
-		if _, ok := ParsePool(bad); ok {
-			t.Errorf("ParsePool(%q) accepted", bad)
+		if _, ok := ippool.Parse(bad); ok {
+			t.Errorf("ippool.Parse(%q) accepted", bad)
 		}
 	}
 }

@@ -98,8 +98,8 @@ func parseNodeContainers(out string) []NodeContainer {
 	return cs
 }
 
-// StateOf sums up the node containers.
-func StateOf(cs []NodeContainer) LabState {
+// stateOf sums up the node containers.
+func stateOf(cs []NodeContainer) LabState {
 	if len(cs) == 0 {
 		return LabMissing
 	}
@@ -123,8 +123,8 @@ func StateOf(cs []NodeContainer) LabState {
 	return LabPartlyStopped
 }
 
-// NotRunning names the containers that do not run.
-func NotRunning(cs []NodeContainer) []string {
+// notRunning names the containers that do not run.
+func notRunning(cs []NodeContainer) []string {
 	var out []string
 	for _, c := range cs {
 		if c.State != "running" {
@@ -144,8 +144,8 @@ func StartCommand(name string) string {
 
 // stoppedError says which nodes do not run and the command that starts them.
 func stoppedError(name string, cs []NodeContainer) error {
-	state := StateOf(cs)
-	down := NotRunning(cs)
+	state := stateOf(cs)
+	down := notRunning(cs)
 	msg := msgLabStopped
 	switch state {
 	case LabPartlyStopped:
@@ -157,23 +157,23 @@ func stoppedError(name string, cs []NodeContainer) error {
 		Marked(ErrStopped).WithFix(fixLabStopped, StartCommand(name))
 }
 
-// ReadState asks the runtime about the lab's node containers (a few seconds at
+// readState asks the runtime about the lab's node containers (a few seconds at
 // most: a runtime that does not answer is said so).
-func ReadState(ctx context.Context, rt Runtime, name string) (LabState, []NodeContainer, error) {
+func readState(ctx context.Context, rt Runtime, name string) (LabState, []NodeContainer, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	cs, err := rt.NodeContainers(ctx, name)
 	if err != nil {
 		return "", nil, i18n.Errorf(msgRuntimeDown, rt.Name).Wrap(err).WithFix(fixRuntimeDown).Marked(ErrRuntimeDown)
 	}
-	return StateOf(cs), cs, nil
+	return stateOf(cs), cs, nil
 }
 
-// RequireRunning returns nil when every node of the lab runs, ErrStopped
+// requireRunning returns nil when every node of the lab runs, ErrStopped
 // (with the command that fixes it) when the lab exists but does not run,
 // and ErrNoCluster when it does not exist.
-func RequireRunning(ctx context.Context, rt Runtime, name string) error {
-	state, cs, err := ReadState(ctx, rt, name)
+func requireRunning(ctx context.Context, rt Runtime, name string) error {
+	state, cs, err := readState(ctx, rt, name)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (l *Lab) diagnose(ctx context.Context, apiErr error) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := RequireRunning(ctx, rt, l.Name); err != nil {
+	if err := requireRunning(ctx, rt, l.Name); err != nil {
 		return err
 	}
 	return apiErr

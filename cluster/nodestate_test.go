@@ -59,7 +59,7 @@ func TestLabState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.want), func(t *testing.T) {
-			got, cs, err := ReadState(context.Background(), fakeNodes(tt.states), "lab")
+			got, cs, err := readState(context.Background(), fakeNodes(tt.states), "lab")
 			if err != nil || got != tt.want {
 				t.Fatalf("ReadState = %q, %v; want %q", got, err, tt.want)
 			}
@@ -87,7 +87,7 @@ func TestParseNodeContainers(t *testing.T) {
 // that starts it, with the lab's name when it is not the default.
 func TestRequireRunningStopped(t *testing.T) {
 	rt := fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "exited"})
-	err := RequireRunning(context.Background(), rt, "rs")
+	err := requireRunning(context.Background(), rt, "rs")
 	if !errors.Is(err, ErrStopped) {
 		t.Fatalf("err = %v, want ErrStopped", err)
 	}
@@ -97,10 +97,10 @@ func TestRequireRunningStopped(t *testing.T) {
 			t.Errorf("%s: %q / %q", l, msg, fix)
 		}
 	}
-	if err := RequireRunning(context.Background(), fakeNodes(map[string]string{}), "rs"); !errors.Is(err, ErrNoCluster) {
+	if err := requireRunning(context.Background(), fakeNodes(map[string]string{}), "rs"); !errors.Is(err, ErrNoCluster) {
 		t.Errorf("no nodes: %v, want ErrNoCluster", err)
 	}
-	if err := RequireRunning(context.Background(), fakeNodes(map[string]string{"lab-control-plane": "running"}), "lab"); err != nil {
+	if err := requireRunning(context.Background(), fakeNodes(map[string]string{"lab-control-plane": "running"}), "lab"); err != nil {
 		t.Errorf("running: %v", err)
 	}
 	if StartCommand("lab") != "labctl start" {
@@ -126,7 +126,7 @@ func TestDoctorStoppedLab(t *testing.T) {
 	d.Name = "rs"
 	d.Exists = func() (bool, error) { return true, nil }
 	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) {
-		return ReadState(ctx, fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "running"}), "rs")
+		return readState(ctx, fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "running"}), "rs")
 	}
 	fs := Doctor(context.Background(), d)
 	f := find(t, fs, "cluster")

@@ -3,8 +3,6 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"net/netip"
-	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -12,17 +10,19 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/labctl/labctl/internal/ippool"
 )
 
 var ipPoolGVR = schema.GroupVersionResource{Group: "metallb.io", Version: "v1beta1", Resource: "ipaddresspools"}
 
-// Pool is the MetalLB address range of this lab. A cluster that has one
+// addrPool is the MetalLB address range of this lab. A cluster that has one
 // keeps it (a second `up` must not move LoadBalancer addresses). A new one
 // takes the first slot of the kind network that no other labctl cluster's
 // pool uses, so two labs side by side never announce the same address.
-func (l *Lab) Pool(ctx context.Context) (Pool, error) {
+func (l *Lab) Pool(ctx context.Context) (addrPool, error) {
 	if _, err := l.kind(); err != nil {
-		return Pool{}, err
+		return addrPool{}, err
 	}
 	if p, ok := readPoolOf(ctx, l); ok {
 		return p, nil
@@ -30,76 +30,48 @@ func (l *Lab) Pool(ctx context.Context) (Pool, error) {
 	network := kindNetwork()
 	subnets, err := l.Runtime.NetworkSubnets(ctx, network)
 	if err != nil {
-		return Pool{}, fmt.Errorf("inspect network %s: %w", network, err)
+		return addrPool{}, fmt.Errorf("inspect network %s: %w", network, err)
 	}
 	used := l.poolsOfOtherLabs(ctx)
-	for slot := 0; slot < PoolSlots; slot++ {
-		p, err := CarvePool(subnets, slot)
+	for slot := 0; slot < poolSlots; slot++ {
+		p, err := carvePool(subnets, slot)
 		if err != nil {
-			return Pool{}, err
+			return addrPool{}, err
 		}
 		if !overlapsAny(p, used) {
 			return p, nil
 		}
 	}
-	return CarvePool(subnets, 0) // sixteen labs at once: share, as before
+	return carvePool(subnets, 0) // sixteen labs at once: share, as before
 }
 
 // readPoolOf reads the pool labctl created in a cluster, if there is one.
-func readPoolOf(ctx context.Context, l *Lab) (Pool, bool) {
+func readPoolOf(ctx context.Context, l *Lab) (addrPool, bool) {
 	dyn, err := dynamic.NewForConfig(l.REST)
 	if err != nil {
-		return Pool{}, false
+		return addrPool{}, false
 	}
 	u, err := dyn.Resource(ipPoolGVR).Namespace(MetalLB.Namespace).Get(ctx, poolName, metav1.GetOptions{})
 	if err != nil {
-		return Pool{}, false
+		return addrPool{}, false
 	}
 	addrs, _, _ := unstructured.NestedStringSlice(u.Object, "spec", "addresses")
 	if len(addrs) != 1 {
-		return Pool{}, false
+		return addrPool{}, false
 	}
-	return ParsePool(addrs[0])
-}
-
-// ParsePool reads an address range as MetalLB's IPAddressPool writes them:
-// "first-last" or a CIDR.
-func ParsePool(s string) (Pool, bool) {
-	if first, last, ok := strings.Cut(s, "-"); ok {
-		f, err1 := netip.ParseAddr(strings.TrimSpace(first))
-		t, err2 := netip.ParseAddr(strings.TrimSpace(last))
-		return Pool{First: f, Last: t}, err1 == nil && err2 == nil
-	}
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
-	if err != nil {
-		return Pool{}, false
-	}
-	return Pool{First: p.Masked().Addr(), Last: lastAddr(p)}, true
-}
-
-// lastAddr is the highest address of a prefix.
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Masked().Addr().AsSlice()
-	host := len(b)*8 - p.Bits()
-	for i := len(b) - 1; i >= 0 && host > 0; i-- {
-		n := min(host, 8)
-		b[i] |= byte(1<<n - 1)
-		host -= n
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
+	return ippool.Parse(addrs[0])
 }
 
 // poolsOfOtherLabs asks every other running kind cluster for the pool
 // labctl made in it. kind gives the kubeconfig of any of its clusters, so
 // this sees labs made with another LABCTL_HOME too; clusters that do not
 // answer quickly are skipped.
-func (l *Lab) poolsOfOtherLabs(ctx context.Context) []Pool {
+func (l *Lab) poolsOfOtherLabs(ctx context.Context) []addrPool {
 	names, err := l.Provider.List()
 	if err != nil {
 		return nil
 	}
-	var out []Pool
+	var out []addrPool
 	for _, name := range names {
 		if name == l.Name {
 			continue
@@ -122,7 +94,7 @@ func (l *Lab) poolsOfOtherLabs(ctx context.Context) []Pool {
 	return out
 }
 
-func overlapsAny(p Pool, others []Pool) bool {
+func overlapsAny(p addrPool, others []addrPool) bool {
 	for _, o := range others {
 		if p.First.Compare(o.Last) <= 0 && o.First.Compare(p.Last) <= 0 {
 			return true

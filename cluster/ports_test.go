@@ -16,7 +16,7 @@ func TestCheckPortFree(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port
-	err = CheckPortFree(port, "--http-port")
+	err = checkPortFree(port, "--http-port")
 	var le *i18n.Error
 	if !errors.As(err, &le) || le.Msg.ID != msgPortTaken.ID {
 		t.Fatalf("taken port: got %v", err)
@@ -28,7 +28,7 @@ func TestCheckPortFree(t *testing.T) {
 		}
 	}
 	l.Close()
-	if err := CheckPortFree(port, "--http-port"); err != nil {
+	if err := checkPortFree(port, "--http-port"); err != nil {
 		t.Errorf("free port reported taken: %v", err)
 	}
 }

@@ -25,7 +25,7 @@ const (
 // no delay, stays byte for byte what it was).
 func quickenReadiness(objs []apply.Object) {
 	for _, o := range objs {
-		spec, ok := podSpec(o.Unstructured)
+		spec, ok := apply.PodSpec(o.Unstructured)
 		if !ok {
 			continue
 		}

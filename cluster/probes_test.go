@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/labctl/labctl/cluster/apply"
 )
 
 // MetalLB's readiness probes are probed from the first second, every 2 s;
@@ -18,7 +20,7 @@ func TestQuickenReadiness(t *testing.T) {
 	quickenReadiness(objs)
 	seen := 0
 	for _, o := range objs {
-		spec, ok := podSpec(o.Unstructured)
+		spec, ok := apply.PodSpec(o.Unstructured)
 		if !ok {
 			continue
 		}

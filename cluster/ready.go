@@ -26,7 +26,7 @@ func waitReady(ctx context.Context, lab *Lab, want int, deadline time.Duration, 
 		}
 		ready := 0
 		for _, n := range nodes.Items {
-			if NodeReady(n) {
+			if nodeReady(n) {
 				ready++
 			}
 		}
@@ -54,8 +54,8 @@ func waitReady(ctx context.Context, lab *Lab, want int, deadline time.Duration, 
 	})
 }
 
-// NodeReady reports the node's Ready condition.
-func NodeReady(n corev1.Node) bool {
+// nodeReady reports the node's Ready condition.
+func nodeReady(n corev1.Node) bool {
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeReady {
 			return c.Status == corev1.ConditionTrue

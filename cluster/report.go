@@ -9,20 +9,12 @@ import (
 	"sigs.k8s.io/kind/pkg/log"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // Reporter shows a long operation's steps as they happen: the CLI prints
 // lines, the TUI draws a progress view.
-type Reporter interface {
-	// Start announces a step.
-	Start(title string)
-	// Progress says what the current step is doing now (optional detail).
-	Progress(detail string)
-	// Done ends the current step; err is nil on success.
-	Done(err error, elapsed time.Duration)
-	// Note prints a remark that is not a step.
-	Note(text string)
-}
+type Reporter = view.Reporter
 
 // Env is what a provisioning operation needs besides its options.
 type Env struct {

@@ -60,11 +60,11 @@ func DetectRuntime(explicit string) (Runtime, error) {
 			// Asked for by name: say that one is missing, not "install Docker".
 			return Runtime{}, i18n.Errorf(msgRuntimeMissing, name).Marked(ErrRuntime).WithFix(fixRuntimeMissing)
 		}
-		return NewRuntime(name), nil
+		return newRuntime(name), nil
 	}
 	for _, n := range Runtimes {
 		if _, err := exec.LookPath(n); err == nil {
-			return NewRuntime(n), nil
+			return newRuntime(n), nil
 		}
 	}
 	return Runtime{}, i18n.Errorf(msgNoRuntime).Marked(ErrRuntime).WithFix(fixNoRuntime)
@@ -79,8 +79,8 @@ func validRuntime(name string) bool {
 	return false
 }
 
-// NewRuntime returns the runtime driven by the CLI called name.
-func NewRuntime(name string) Runtime { return Runtime{Name: name, Bin: name} }
+// newRuntime returns the runtime driven by the CLI called name.
+func newRuntime(name string) Runtime { return Runtime{Name: name, Bin: name} }
 
 // ProviderOption tells kind's library which runtime to use.
 func (r Runtime) ProviderOption() kindcluster.ProviderOption {

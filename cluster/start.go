@@ -45,7 +45,7 @@ func Stop(ctx context.Context, name string, env Env) error {
 	if _, err := env.Runtime.Info(ctx); err != nil {
 		return err
 	}
-	state, cs, err := ReadState(ctx, env.Runtime, name)
+	state, cs, err := readState(ctx, env.Runtime, name)
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ type restart struct {
 
 // startStopped starts a lab whose node containers exist but do not all run.
 func startStopped(ctx context.Context, rt Runtime, o Options, env Env) (restart, error) {
-	state, cs, err := ReadState(ctx, rt, o.Name)
+	state, cs, err := readState(ctx, rt, o.Name)
 	if err != nil || state == LabRunning || state == LabMissing {
 		return restart{}, err
 	}

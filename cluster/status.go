@@ -151,7 +151,7 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	}
 	if _, err := lab.kind(); err == nil {
 		// The API answers, but a worker may be stopped or paused.
-		if state, cs, err := ReadState(ctx, lab.Runtime, lab.Name); err == nil && state != LabMissing {
+		if state, cs, err := readState(ctx, lab.Runtime, lab.Name); err == nil && state != LabMissing {
 			st.State = state
 			for i, n := range st.Nodes {
 				for _, c := range cs {
@@ -189,7 +189,7 @@ func StoppedStatus(ctx context.Context, t Target) (Status, error) {
 	if err != nil {
 		return st, err
 	}
-	state, cs, err := ReadState(ctx, rt, t.Name)
+	state, cs, err := readState(ctx, rt, t.Name)
 	if err != nil {
 		return st, err
 	}
@@ -202,7 +202,7 @@ func StoppedStatus(ctx context.Context, t Target) (Status, error) {
 }
 
 func nodeStatus(n corev1.Node) NodeStatus {
-	ns := NodeStatus{Name: n.Name, Ready: NodeReady(n), Version: n.Status.NodeInfo.KubeletVersion, Role: "worker"}
+	ns := NodeStatus{Name: n.Name, Ready: nodeReady(n), Version: n.Status.NodeInfo.KubeletVersion, Role: "worker"}
 	if _, ok := n.Labels["node-role.kubernetes.io/control-plane"]; ok {
 		ns.Role = "control-plane"
 	}

@@ -11,12 +11,14 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // ErrInterrupted marks an operation stopped by Ctrl-C (exit code 130).
-var ErrInterrupted = errors.New("interrupted")
+var ErrInterrupted = view.ErrInterrupted
 
 // Up creates the lab cluster, or checks and repairs an existing one: nodes
 // ready, MetalLB with its pool, the ingress controller (Traefik: with the
@@ -63,12 +65,12 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		// Images the computer already has go into the nodes while kubeadm
 		// starts Kubernetes in them, instead of after.
 		earlyCtx, stopEarly := context.WithCancel(ctx)
-		plan := AddonPlan(o.Ingress)
-		plan.Add(Placement{Workers: true}, extraImages...)
-		plan.Add(Placement{ControlPlane: true}, o.ControlPlaneImages...)
+		plan := addonPlan(o.Ingress)
+		plan.Add(apply.Placement{Workers: true}, extraImages...)
+		plan.Add(apply.Placement{ControlPlane: true}, o.ControlPlaneImages...)
 		early := earlySideload(earlyCtx, rt, p, o, plan, env.Reporter)
 		err := env.step(stepCreate.F(env.Lang, o.Name, o.Workers), func() error {
-			return createKind(ctx, p, o, KindConfig(o, info.CgroupVersion == 1), image, kubeconfig, logger)
+			return createKind(ctx, p, o, kindConfig(o, info.CgroupVersion == 1), image, kubeconfig, logger)
 		})
 		if err != nil {
 			stopEarly()
@@ -140,9 +142,9 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	}
 	// Images first, so no add-on pod ever asks a registry for an image the
 	// computer has (nodes only need containerd for this, not Ready).
-	plan := AddonPlan(ingress)
-	plan.Add(Placement{Workers: true}, extraImages...) // the chapters' pods run on the workers
-	plan.Add(Placement{ControlPlane: true}, o.ControlPlaneImages...)
+	plan := addonPlan(ingress)
+	plan.Add(apply.Placement{Workers: true}, extraImages...) // the chapters' pods run on the workers
+	plan.Add(apply.Placement{ControlPlane: true}, o.ControlPlaneImages...)
 	if err := sideload(ctx, lab, plan, env); err != nil {
 		return err
 	}
@@ -171,7 +173,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	metallbDone := make(chan error, 1)
 	go func() { metallbDone <- installAddon(ctx, lab, MetalLB, o.Wait, env.Lang, poolObjects(pool)...) }()
 	ingressDone := make(chan error, 1)
-	addon, hasIngress := IngressAddon(ingress)
+	addon, hasIngress := ingressAddon(ingress)
 	if hasIngress {
 		go func() {
 			if ingress == IngressTraefik {
@@ -212,7 +214,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 		}
 		title := stepIngress.F(env.Lang, addon.Name, addon.Version)
 		if ingress == IngressTraefik {
-			title = stepTraefik.F(env.Lang, addon.Name, addon.Version, GatewayAPI.Version, LabGatewayNS+"/"+LabGatewayName)
+			title = stepTraefik.F(env.Lang, addon.Name, addon.Version, gatewayAPIAddon.Version, labGatewayNS+"/"+labGatewayName)
 		}
 		ingressErr = env.step(title, func() error {
 			if readyErr != nil {
@@ -234,10 +236,10 @@ func preflight(o Options, env Env) error {
 		return nil
 	}
 	return env.step(stepPorts.F(env.Lang, o.HTTPPort, o.HTTPSPort), func() error {
-		if err := CheckPortFree(o.HTTPPort, "--http-port"); err != nil {
+		if err := checkPortFree(o.HTTPPort, "--http-port"); err != nil {
 			return err
 		}
-		return CheckPortFree(o.HTTPSPort, "--https-port")
+		return checkPortFree(o.HTTPSPort, "--https-port")
 	})
 }
 

@@ -19,7 +19,6 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/labctl/labctl/assets"
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 )
@@ -353,7 +352,7 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 // the control-plane (they tolerate its taint, like ch04's DaemonSet), which
 // `up` must side-load there as well as into the workers.
 func (lib *Library) ControlPlaneImages() []string {
-	plan := cluster.ImagePlan{}
+	plan := apply.ImagePlan{}
 	for _, ch := range lib.Chapters {
 		for _, s := range ch.Steps {
 			objs, _ := ch.Objects(append(append([]string{}, s.Manifests...), s.Solution...))
@@ -376,7 +375,7 @@ func (lib *Library) Images() []string {
 	for _, ch := range lib.Chapters {
 		for _, s := range ch.Steps {
 			objs, _ := ch.Objects(append(append([]string{}, s.Manifests...), s.Solution...))
-			for _, img := range cluster.ImagesOf(objs) {
+			for _, img := range apply.ImagesOf(objs) {
 				if !seen[img] {
 					seen[img] = true
 					out = append(out, img)

@@ -51,26 +51,10 @@ type options struct {
 // WithTransport fixes the transport instead of choosing automatically.
 func WithTransport(t Transport) Option { return func(o *options) { o.transport = t } }
 
-// WithDialer replaces the dialer direct connections use (tests, or a SOCKS
-// dialer to reach a remote docker network).
-func WithDialer(d func(ctx context.Context, network, addr string) (net.Conn, error)) Option {
-	return func(o *options) { o.dial = d }
-}
-
-// WithRoutable replaces how auto decides that an address is reachable
+// withRoutable replaces how auto decides that an address is reachable
 // without the API server (default: on an attached network, or with a route
-// of its own; see Transport).
-func WithRoutable(f func(netip.Addr) bool) Option { return func(o *options) { o.routable = f } }
-
-// WithDialTimeout bounds every connect (default 10s).
-func WithDialTimeout(d time.Duration) Option { return func(o *options) { o.dialTimeout = d } }
-
-// WithIdleTimeout sets how long an unused port-forward connection to a pod
-// is kept open (default 2 minutes).
-func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.idleTimeout = d } }
-
-// WithClusterDomain sets the cluster's DNS domain (default cluster.local).
-func WithClusterDomain(d string) Option { return func(o *options) { o.clusterDomain = d } }
+// of its own; see Transport). Tests use it.
+func withRoutable(f func(netip.Addr) bool) Option { return func(o *options) { o.routable = f } }
 
 // NewCluster makes the proxy core for the cluster cfg and client reach.
 // Nothing is contacted until the first dial.

@@ -15,7 +15,9 @@ import (
 const (
 	dnsNamespace = "kube-system"
 	dnsService   = "kube-dns"
-	dnsPort      = "53"
+	// DNSService is the Service DNS queries go to, as dig names it.
+	DNSService = dnsNamespace + "/" + dnsService
+	dnsPort    = "53"
 )
 
 // DNSResult is a reply from the cluster DNS and where it came from.
@@ -114,6 +116,5 @@ func ParseQType(s string) (uint16, error) {
 	return 0, i18n.Errorf(msgBadQType, s)
 }
 
-// ClusterDomain is the DNS domain the core assumes (cluster.local unless
-// WithClusterDomain says otherwise).
+// ClusterDomain is the DNS domain the core assumes (cluster.local).
 func (c *Cluster) ClusterDomain() string { return c.opts.clusterDomain }

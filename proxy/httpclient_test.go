@@ -118,7 +118,7 @@ func TestHTTPClientUnroutableLoadBalancer(t *testing.T) {
 	svc := service("lab", "front", svcPort{"http", 80, false})
 	svc.Spec.Type = corev1.ServiceTypeLoadBalancer
 	svc.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "198.51.100.99"}}
-	c, _ := newTestCluster(t, nil, []Option{WithRoutable(netip.Addr.IsLoopback)}, svc,
+	c, _ := newTestCluster(t, nil, []Option{withRoutable(netip.Addr.IsLoopback)}, svc,
 		slice("lab", "front", "front-1", "http", port, ep{pod: "front-1", ip: "127.0.0.1"}))
 	body, _, err := get(t, c.HTTPClient(), "http://198.51.100.99/", "")
 	if err != nil || body != "lb host=198.51.100.99" {

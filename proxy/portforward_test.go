@@ -211,7 +211,7 @@ func TestAutoTransport(t *testing.T) {
 		mu.Unlock()
 		return ip.IsLoopback()
 	}
-	c, api, _ := pfFixture(t, 2, WithRoutable(routable))
+	c, api, _ := pfFixture(t, 2, withRoutable(routable))
 	ctx := ctxT(t)
 	for range 4 {
 		conn, _, err := c.DialService(ctx, "lab", "web", "http")
@@ -228,7 +228,7 @@ func TestAutoTransport(t *testing.T) {
 		t.Errorf("%d port-forward connections, want 2", api.upgrades.Load())
 	}
 	// Loopback pods are routable: no port-forward at all.
-	d, _ := newTestCluster(t, nil, []Option{WithRoutable(routable)}, service("lab", "local", svcPort{"", 80, false}),
+	d, _ := newTestCluster(t, nil, []Option{withRoutable(routable)}, service("lab", "local", svcPort{"", 80, false}),
 		slice("lab", "local", "local-1", "", newEchoServer(t, "local").port(), ep{pod: "local", ip: "127.0.0.1"}))
 	conn, _, err := d.DialService(ctx, "lab", "local", "")
 	if err != nil {

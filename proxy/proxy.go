@@ -34,20 +34,24 @@ type proxyOptions struct {
 func WithScheduler(name string) ProxyOption { return func(o *proxyOptions) { o.scheduler = name } }
 
 // WithAffinity forces sessionAffinity ClientIP with the given timeout; 0
-// takes the Service's timeoutSeconds (or kube-proxy's default of 3 hours)
-// and a negative timeout turns affinity off even if the Service asks for it.
+// takes the Service's timeoutSeconds (or kube-proxy's default of 3 hours).
 // Without this option the proxy follows the Service's own sessionAffinity.
 func WithAffinity(timeout time.Duration) ProxyOption {
 	return func(o *proxyOptions) {
 		switch {
-		case timeout == 0:
+		case timeout <= 0:
 			o.affinity = affinityService
-		case timeout < 0:
-			o.affinity = -1
 		default:
 			o.affinity = timeout
 		}
 	}
+}
+
+// WithoutAffinity turns sessionAffinity off even if the Service asks for
+// it: every connection is scheduled on its own (the scheduler checks and
+// the live view show the scheduler, not the affinity).
+func WithoutAffinity() ProxyOption {
+	return func(o *proxyOptions) { o.affinity = -1 }
 }
 
 // WithWeights gives pods scheduler weights (pod name → weight; others get
@@ -62,9 +66,9 @@ func WithWeights(w map[string]int) ProxyOption {
 	}
 }
 
-// WithDrainTimeout sets how long Serve lets open connections finish after
-// its context ends before closing them (default 2s).
-func WithDrainTimeout(d time.Duration) ProxyOption { return func(o *proxyOptions) { o.drain = d } }
+// withDrainTimeout sets how long Serve lets open connections finish after
+// its context ends before closing them (default 2s). Tests use it.
+func withDrainTimeout(d time.Duration) ProxyOption { return func(o *proxyOptions) { o.drain = d } }
 
 // NewProxy makes a proxy for a Service port (name or number, "" for the
 // only TCP port). It only checks its options; the Service is looked up when

@@ -194,7 +194,7 @@ func TestProxyBackendKilledMidStream(t *testing.T) {
 }
 
 func TestProxyGracefulShutdown(t *testing.T) {
-	f := newProxyFixture(t, 1, nil, WithDrainTimeout(50*time.Millisecond))
+	f := newProxyFixture(t, 1, nil, withDrainTimeout(50*time.Millisecond))
 	conn, err := net.Dial("tcp", f.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestProxyServiceAffinity(t *testing.T) {
 
 func TestProxyAffinityOverrides(t *testing.T) {
 	on := func(s *corev1.Service) { s.Spec.SessionAffinity = corev1.ServiceAffinityClientIP }
-	f := newProxyFixture(t, 2, on, WithAffinity(-1))
+	f := newProxyFixture(t, 2, on, WithoutAffinity())
 	seen := map[string]bool{}
 	for range 4 {
 		name, err := roundTrip(t, f.addr, "x")

@@ -14,28 +14,46 @@ import (
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/labnet"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/proxy"
 	"github.com/labctl/labctl/verify"
 )
 
-// Session is an open lab cluster plus what checks need to observe it.
+// Session is an open lab cluster plus what checks need to observe it. Its
+// language is fixed when it is made: Open gives the CLI's one, In a copy
+// in another for one call (the TUI's sessions are shared between
+// goroutines, and the student may switch language at any time).
 type Session struct {
 	Lab   *cluster.Lab
-	Lang  i18n.Lang
 	Store *labs.Store
 	// Core is the proxy core on this cluster (DNS, Service proxies).
 	Core *proxy.Cluster
+	lang i18n.Lang
 	net  verify.Network
 	dyn  dynamic.Interface
+	// applier and guard stand in for the cluster's in tests.
+	applier func() (*apply.Applier, error)
+	guard   func(context.Context) (context.Context, func() error)
+}
+
+// Lang is the language of what this session reports.
+func (s *Session) Lang() i18n.Lang { return s.lang }
+
+// In returns the session speaking l: a copy sharing the cluster handles,
+// for one call. The receiver is not changed.
+func (s *Session) In(l i18n.Lang) *Session {
+	c := *s
+	c.lang = l
+	return &c
 }
 
 // network is the verifier's view of a lab: traffic from kind's nodes and
 // from this computer, DNS through the proxy core (from any OS, no probe
 // pod, one reused port-forward connection to CoreDNS).
 func network(lab *cluster.Lab, core *proxy.Cluster) verify.Network {
-	return &verify.LabNetwork{Lab: lab, DNSFunc: core.DNS, Routable: proxy.HostRoutes}
+	return &labnet.Network{Lab: lab, DNSFunc: core.DNS, Routable: proxy.HostRoutes}
 }
 
 // Open connects to the target cluster and checks that it answers.
@@ -52,7 +70,7 @@ func Open(ctx context.Context, t cluster.Target, lang i18n.Lang, store *labs.Sto
 		return nil, err
 	}
 	core := proxy.NewCluster(lab.REST, lab.Client)
-	return &Session{Lab: lab, Lang: lang, Store: store, Core: core, net: network(lab, core), dyn: dyn}, nil
+	return &Session{Lab: lab, lang: lang, Store: store, Core: core, net: network(lab, core), dyn: dyn}, nil
 }
 
 // Guard returns a context for work on the lab that ends within seconds
@@ -60,6 +78,9 @@ func Open(ctx context.Context, t cluster.Target, lang i18n.Lang, store *labs.Sto
 // to call when the work is over: it says why the lab was lost, as an error
 // naming the fix (nil otherwise).
 func (s *Session) Guard(ctx context.Context) (context.Context, func() error) {
+	if s.guard != nil {
+		return s.guard(ctx)
+	}
 	return s.Lab.Watch(ctx, 2*time.Second)
 }
 
@@ -68,12 +89,14 @@ func (s *Session) Close() {
 	if c, ok := s.net.(interface{ Close() error }); ok {
 		_ = c.Close()
 	}
-	_ = s.Core.Close()
+	if s.Core != nil {
+		_ = s.Core.Close()
+	}
 }
 
 // Env is the verifier's view of this lab for a chapter.
 func (s *Session) Env(ch *labs.Chapter) *verify.Env {
-	env := &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.Lang, Balancers: s.balancer,
+	env := &verify.Env{Client: s.Lab.Client, Dynamic: s.dyn, Net: s.net, Namespace: ch.Namespace, Lang: s.lang, Balancers: s.balancer,
 		Exec: verify.APIExec{Config: s.Lab.REST, Client: s.Lab.Client}}
 	if ne, ok := s.net.(verify.NodeExec); ok {
 		env.Nodes = ne
@@ -87,7 +110,7 @@ func (s *Session) Env(ch *labs.Chapter) *verify.Env {
 // balancer opens the proxy core on a Service with a scheduler, for the
 // scheduler checks (no listener: the check dials as chosen clients).
 func (s *Session) balancer(_ context.Context, ns, svc, port, scheduler string) (verify.Balancer, error) {
-	p, err := s.Core.NewProxy(ns, svc, port, proxy.WithScheduler(scheduler), proxy.WithAffinity(-1))
+	p, err := s.Core.NewProxy(ns, svc, port, proxy.WithScheduler(scheduler), proxy.WithoutAffinity())
 	if err != nil {
 		return nil, err
 	}
@@ -133,12 +156,16 @@ func Record(store *labs.Store, ch *labs.Chapter, rep verify.Report) {
 
 // Applier returns an apply engine set up for the chapter's namespace.
 func (s *Session) Applier(ch *labs.Chapter) (*apply.Applier, error) {
-	a, err := s.Lab.Applier()
+	newApplier := s.Lab.Applier
+	if s.applier != nil {
+		newApplier = s.applier
+	}
+	a, err := newApplier()
 	if err != nil {
 		return nil, err
 	}
 	a.Namespace = ch.Namespace
-	a.Lang = s.Lang
+	a.Lang = s.lang
 	return a, nil
 }
 

@@ -12,7 +12,7 @@ import (
 // Tracer follows packets on this lab (labctl trace, the TUI's trace view);
 // close ends the node shells it opened.
 func (s *Session) Tracer() (tr *trace.Tracer, close func()) {
-	nodes := &trace.LabNodes{Lab: s.Lab}
+	nodes := &labNodes{Lab: s.Lab}
 	published := func(ctx context.Context, port int) string {
 		http, https := s.Lab.HostPorts(ctx)
 		switch {

@@ -28,7 +28,11 @@ func TestGolden(t *testing.T) {
 		{"checks-passed", func(h *harness) { h.keys("enter", "enter", "A", "y", "c") }},
 		{"confirm-reset", func(h *harness) { h.keys("enter", "enter", "r") }},
 		{"cluster-none", func(h *harness) { h.send(statusMsg{info: ClusterInfo{State: ClusterNone}}) }},
-		{"cluster-stopped", func(h *harness) { h.send(statusMsg{info: ClusterInfo{State: ClusterStopped, Detail: "stopped"}}) }},
+		{"cluster-stopped", func(h *harness) {
+			// the session reads the state in the language asked for
+			detail := map[i18n.Lang]string{i18n.En: "stopped", i18n.Ko: "멈춤"}[h.m.c.lang]
+			h.send(statusMsg{info: ClusterInfo{State: ClusterStopped, Detail: detail}})
+		}},
 		{"error", func(h *harness) {
 			h.send(errorMsg{upFailure(errors.New("create cluster lab: host port 80 is already used by another program"))})
 		}},

@@ -13,9 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/view"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/verify"
@@ -46,12 +46,15 @@ var library = sync.OnceValues(func() (*labs.Library, error) {
 // solution (or an edited manifest) was applied, as on a fresh cluster; it
 // records progress in a real store, as the session does.
 type fakeBackend struct {
-	mu      sync.Mutex
-	store   *labs.Store
-	status  ClusterInfo
-	applied map[string]bool // step ID → its objects exist
-	calls   []string
-	edited  []apply.Object
+	mu     sync.Mutex
+	store  *labs.Store
+	status ClusterInfo
+	// statusIn, when set, reads the status in the language asked for, as
+	// the session does.
+	statusIn func(i18n.Lang) ClusterInfo
+	applied  map[string]bool // step ID → its objects exist
+	calls    []string
+	edited   []apply.Object
 
 	checkBlocks bool              // Check waits until cancelled
 	parked      []context.Context // the contexts of Checks waiting for it
@@ -92,13 +95,16 @@ func (f *fakeBackend) called() string {
 	return strings.Join(f.calls, " ")
 }
 
-func (f *fakeBackend) Status(context.Context) ClusterInfo {
+func (f *fakeBackend) Status(_ context.Context, lang i18n.Lang) ClusterInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.statusIn != nil {
+		return f.statusIn(lang)
+	}
 	return f.status
 }
 
-func (f *fakeBackend) Up(ctx context.Context, _ i18n.Lang, rep cluster.Reporter) error {
+func (f *fakeBackend) Up(ctx context.Context, _ i18n.Lang, rep view.Reporter) error {
 	f.call("up")
 	for _, s := range []string{"container runtime", "create cluster lab", "MetalLB"} {
 		rep.Start(s)
@@ -160,7 +166,7 @@ func (f *fakeBackend) Check(ctx context.Context, lang i18n.Lang, ch *labs.Chapte
 	return rep, nil
 }
 
-func (f *fakeBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, steps []int, applied func(apply.Object)) error {
+func (f *fakeBackend) ApplySolution(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, steps []int, applied func(apply.Object)) error {
 	f.call("apply")
 	if f.applyErr != nil {
 		return f.applyErr
@@ -181,7 +187,7 @@ func (f *fakeBackend) ApplySolution(ctx context.Context, ch *labs.Chapter, steps
 	return nil
 }
 
-func (f *fakeBackend) ApplyStarter(ctx context.Context, ch *labs.Chapter, step int, mine []apply.Object, prereq func(apply.Object, int), applied func(apply.Object)) error {
+func (f *fakeBackend) ApplyStarter(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, step int, mine []apply.Object, prereq func(apply.Object, int), applied func(apply.Object)) error {
 	pre, err := ch.PrerequisiteObjects(step)
 	if err != nil {
 		return err
@@ -209,7 +215,7 @@ func (f *fakeBackend) ApplyStarter(ctx context.Context, ch *labs.Chapter, step i
 	return nil
 }
 
-func (f *fakeBackend) Reset(ctx context.Context, ch *labs.Chapter) (int, error) {
+func (f *fakeBackend) Reset(ctx context.Context, _ i18n.Lang, ch *labs.Chapter) (int, error) {
 	f.call("reset")
 	f.mu.Lock()
 	f.applied = map[string]bool{}

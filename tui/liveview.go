@@ -43,9 +43,9 @@ type (
 func startLive(c *common, ch *labs.Chapter, st *labs.Step) (liveModel, tea.Cmd) {
 	ctx, cancel := context.WithCancel(c.ctx)
 	m := liveModel{on: true, id: c.nextOp(), cancel: cancel}
-	src, id := c.live, m.id
+	src, id, lang := c.live, m.id, c.lang
 	return m, func() tea.Msg {
-		counter, err := src.Start(ctx, ch, st)
+		counter, err := src.Start(ctx, lang, ch, st)
 		return liveStartedMsg{id: id, counter: counter, err: err}
 	}
 }

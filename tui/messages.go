@@ -42,17 +42,16 @@ var (
 
 // Home.
 var (
-	msgAppTitle   = i18n.M("tui.title", "labctl · Kubernetes networking lab", "labctl · 쿠버네티스 네트워킹 실습")
-	msgChapters   = i18n.M("tui.home.chapters", "Chapters", "챕터")
-	msgLoading    = i18n.M("tui.home.loading", "loading the chapters…", "챕터를 읽는 중…")
-	msgStepsDone  = i18n.M("tui.home.done", "%d/%d steps", "%d/%d 단계")
-	msgNextStep   = i18n.M("tui.home.next", "next: step %d, %s", "다음: %d단계, %s")
-	msgAllPassed  = i18n.M("tui.home.allpassed", "every step passed", "모든 단계를 통과했습니다")
-	msgUpTitle    = i18n.M("tui.up.title", "Creating or repairing the lab cluster %s", "실습 클러스터 만들기·복구 중 (%s)")
-	msgUpReady    = i18n.M("tui.up.ready", "cluster %s is ready: open a chapter and start", "클러스터 준비 완료 (%s). 챕터를 열고 시작하세요")
-	msgUpFailed   = i18n.M("tui.up.failed", "the cluster could not be made ready", "클러스터를 준비하지 못했습니다")
-	fixUpFailed   = i18n.M("tui.up.failed.fix", "labctl doctor says what this computer lacks; labctl up in a terminal shows every line", "labctl doctor가 이 컴퓨터에 부족한 것을 알려 줍니다. 터미널에서 labctl up을 실행하면 모든 줄을 볼 수 있습니다")
-	msgUpExternal = i18n.M("tui.up.external", "labctl creates kind clusters only; --kubeconfig/--context select a cluster made elsewhere", "labctl은 kind 클러스터만 만듭니다. --kubeconfig/--context로는 다른 곳에서 만든 클러스터를 고릅니다")
+	msgAppTitle  = i18n.M("tui.title", "labctl · Kubernetes networking lab", "labctl · 쿠버네티스 네트워킹 실습")
+	msgChapters  = i18n.M("tui.home.chapters", "Chapters", "챕터")
+	msgLoading   = i18n.M("tui.home.loading", "loading the chapters…", "챕터를 읽는 중…")
+	msgStepsDone = i18n.M("tui.home.done", "%d/%d steps", "%d/%d 단계")
+	msgNextStep  = i18n.M("tui.home.next", "next: step %d, %s", "다음: %d단계, %s")
+	msgAllPassed = i18n.M("tui.home.allpassed", "every step passed", "모든 단계를 통과했습니다")
+	msgUpTitle   = i18n.M("tui.up.title", "Creating or repairing the lab cluster %s", "실습 클러스터 만들기·복구 중 (%s)")
+	msgUpReady   = i18n.M("tui.up.ready", "cluster %s is ready: open a chapter and start", "클러스터 준비 완료 (%s). 챕터를 열고 시작하세요")
+	msgUpFailed  = i18n.M("tui.up.failed", "the cluster could not be made ready", "클러스터를 준비하지 못했습니다")
+	fixUpFailed  = i18n.M("tui.up.failed.fix", "labctl doctor says what this computer lacks; labctl up in a terminal shows every line", "labctl doctor가 이 컴퓨터에 부족한 것을 알려 줍니다. 터미널에서 labctl up을 실행하면 모든 줄을 볼 수 있습니다")
 )
 
 // The status bar.

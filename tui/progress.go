@@ -12,8 +12,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // stepState is where a reported step is.
@@ -209,7 +209,7 @@ func (r *teaReporter) Note(text string)                      { r.send(noteMsg{te
 // RunProgress runs op while showing its steps in an inline Bubble Tea view.
 // The first Ctrl-C cancels op's context (op cleans up and returns); a second
 // one quits at once.
-func RunProgress(ctx context.Context, in io.Reader, out io.Writer, lang i18n.Lang, op func(context.Context, cluster.Reporter) error) error {
+func RunProgress(ctx context.Context, in io.Reader, out io.Writer, lang i18n.Lang, op func(context.Context, view.Reporter) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	model := progressProgram{ProgressModel: NewProgressModel(lang, NewStyles(), cancel)}
@@ -223,7 +223,7 @@ func RunProgress(ctx context.Context, in io.Reader, out io.Writer, lang i18n.Lan
 	}()
 	final, runErr := p.Run()
 	if fp, ok := final.(progressProgram); ok && fp.forceQuit {
-		return cluster.ErrInterrupted
+		return view.ErrInterrupted
 	}
 	if runErr != nil {
 		cancel()

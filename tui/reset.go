@@ -20,9 +20,9 @@ type refreshProgressMsg struct{}
 // behind the same confirmation.
 func startReset(c *common, o owner, op opState, ch *labs.Chapter) (opState, tea.Cmd) {
 	op, ctx := op.start(c)
-	b := c.backend
+	b, lang := c.backend, c.lang
 	return op, runOp(o, op.id, func(func(tea.Msg)) tea.Msg {
-		n, err := b.Reset(ctx, ch)
+		n, err := b.Reset(ctx, lang, ch)
 		return resetDoneMsg{n: n, err: err}
 	})
 }

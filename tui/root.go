@@ -59,7 +59,7 @@ func (m Model) Init() tea.Cmd {
 			lib, err := load()
 			return libraryMsg{lib, err}
 		},
-		readStatus(m.c.ctx, m.c.backend, true),
+		readStatus(m.c.ctx, m.c.backend, m.c.lang, true),
 		tea.RequestBackgroundColor,
 	)
 }
@@ -102,7 +102,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.home.busy() {
 			return m, c.every(statusEvery, statusTickMsg{})
 		}
-		return m, readStatus(c.ctx, c.backend, true)
+		return m, readStatus(c.ctx, c.backend, c.lang, true)
 	case progressTickMsg:
 		return m, readProgress(c.store, c.lib, m.seenMod, false, true)
 	case progressMsg:
@@ -238,6 +238,9 @@ func (m Model) toggleLang() (tea.Model, tea.Cmd) {
 	}
 	c.keys = NewKeyMap(c.lang)
 	m2, cmd := m.relayout(nil)
+	// The status bar's details come from the cluster in the language asked
+	// for: ask again in the new one rather than wait for the next poll.
+	cmd = tea.Batch(cmd, readStatus(c.ctx, c.backend, c.lang, false))
 	save, lang := m.saveLang, c.lang
 	if save == nil {
 		return m2, cmd

@@ -230,7 +230,7 @@ func TestStatusBar(t *testing.T) {
 			"▲ cluster lab: MetalLB not healthy: controller 0/1 ready (press u to repair)"},
 		{ClusterInfo{State: ClusterUnhealthy, Nodes: 3, ReadyNodes: 2}, "▲ cluster lab: 2 of 3 nodes ready"},
 		{ClusterInfo{State: ClusterStopped, Detail: "stopped"}, "■ cluster lab is stopped: press u to start it (everything you made is kept)"},
-		{ClusterInfo{State: ClusterStopped, Detail: "partly-stopped"}, "■ cluster lab is partly stopped: press u to start it"},
+		{ClusterInfo{State: ClusterStopped, Detail: "partly stopped"}, "■ cluster lab is partly stopped: press u to start it"},
 		{ClusterInfo{State: ClusterUnreachable, Err: i18n.Errorf(msgUpFailed).WithFix(msgEditCancelled)}, "✗ cluster lab does not answer: the editor closed"},
 	}
 	for _, tt := range tests {
@@ -239,6 +239,25 @@ func TestStatusBar(t *testing.T) {
 			h.send(statusMsg{info: tt.info})
 			h.wantScreen(tt.want)
 		})
+	}
+}
+
+// The status bar's details are read in the language the student reads:
+// toggling it reads them again at once, and they follow (issue 10).
+func TestStatusBarFollowsTheLanguage(t *testing.T) {
+	h := newHarness(t, i18n.Ko, 120, 24)
+	h.fake.mu.Lock()
+	h.fake.statusIn = func(l i18n.Lang) ClusterInfo {
+		detail := map[i18n.Lang]string{i18n.En: "stopped", i18n.Ko: "멈춤"}[l]
+		return ClusterInfo{State: ClusterStopped, Name: "lab", Detail: detail}
+	}
+	h.fake.mu.Unlock()
+	h.send(statusTickMsg{})
+	h.wantScreen("멈춤")
+	h.keys("L")
+	h.wantScreen("cluster lab is stopped")
+	if strings.Contains(h.screen(), "멈춤") {
+		t.Errorf("the status bar kept Korean after the toggle:\n%s", h.screen())
 	}
 }
 
@@ -327,7 +346,7 @@ type fakeLive struct{ stopped chan struct{} }
 
 func (f *fakeLive) Has(ch *labs.Chapter, st *labs.Step) bool { return st.ID == "clusterip" }
 
-func (f *fakeLive) Start(ctx context.Context, ch *labs.Chapter, st *labs.Step) (Counter, error) {
+func (f *fakeLive) Start(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, st *labs.Step) (Counter, error) {
 	go func() {
 		<-ctx.Done()
 		close(f.stopped)

@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 )
@@ -41,11 +40,11 @@ type (
 )
 
 // readStatus asks the backend for the cluster's state.
-func readStatus(ctx context.Context, b Backend, poll bool) tea.Cmd {
+func readStatus(ctx context.Context, b Backend, lang i18n.Lang, poll bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, statusTimeout)
 		defer cancel()
-		return statusMsg{info: b.Status(ctx), poll: poll}
+		return statusMsg{info: b.Status(ctx, lang), poll: poll}
 	}
 }
 
@@ -87,7 +86,7 @@ func statusLine(c *common, upStep string) string {
 	case info.State == ClusterNone:
 		return st.Warn.Render("○") + " " + st.Warn.Render(msgStNone.F(l, name))
 	case info.State == ClusterStopped:
-		return st.Warn.Render("■") + " " + st.Warn.Render(msgStStopped.F(l, name, cluster.LabState(info.Detail).Text(l)))
+		return st.Warn.Render("■") + " " + st.Warn.Render(msgStStopped.F(l, name, info.Detail))
 	case info.State == ClusterReady:
 		ing := info.Ingress
 		if ing == "" {

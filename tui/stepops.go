@@ -67,10 +67,10 @@ func (m stepModel) startCheck() (stepModel, tea.Cmd) {
 func (m stepModel) startApplySolution() (stepModel, tea.Cmd) {
 	op, ctx := m.op.start(m.c)
 	m.op, m.act, m.note, m.apply, m.warnings = op, actApply, "", applyLog{}, nil
-	b, ch, idx := m.c.backend, m.ch, m.idx
+	b, ch, idx, lang := m.c.backend, m.ch, m.idx, m.c.lang
 	run := runOp(ownerStep, op.id, func(emit func(tea.Msg)) tea.Msg {
 		start, n := time.Now(), 0
-		err := b.ApplySolution(ctx, ch, []int{idx}, func(o apply.Object) {
+		err := b.ApplySolution(ctx, lang, ch, []int{idx}, func(o apply.Object) {
 			n++
 			emit(appliedMsg{o.Ref()})
 		})
@@ -88,7 +88,7 @@ func (m stepModel) startApplyStarter(path string) (stepModel, tea.Cmd) {
 		act = actApplyEdited
 	}
 	m.op, m.act, m.note, m.apply, m.warnings = op, act, "", applyLog{}, nil
-	b, ch, idx := m.c.backend, m.ch, m.idx
+	b, ch, idx, lang := m.c.backend, m.ch, m.idx, m.c.lang
 	run := runOp(ownerStep, op.id, func(emit func(tea.Msg)) tea.Msg {
 		start, n := time.Now(), 0
 		var mine []apply.Object
@@ -99,7 +99,7 @@ func (m stepModel) startApplyStarter(path string) (stepModel, tea.Cmd) {
 			}
 			mine = objs
 		}
-		err := b.ApplyStarter(ctx, ch, idx, mine, func(o apply.Object, step int) {
+		err := b.ApplyStarter(ctx, lang, ch, idx, mine, func(o apply.Object, step int) {
 			emit(prereqMsg{ref: o.Ref(), step: step})
 		}, func(o apply.Object) {
 			n++

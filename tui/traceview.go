@@ -21,9 +21,6 @@ import (
 // of the chapter's Services or Ingress hosts, read live from the nodes. It
 // is optional: without one, no step offers the view.
 type TraceView interface {
-	// TraceTargets lists what the chapter's step can trace (svc/NAME,
-	// http://HOST/), from the chapter's own manifests; no cluster I/O.
-	TraceTargets(ch *labs.Chapter, st *labs.Step) []string
 	// Trace follows a packet to target in the chapter's namespace.
 	Trace(ctx context.Context, lang i18n.Lang, ch *labs.Chapter, target string) (*trace.Trace, error)
 }
@@ -150,7 +147,7 @@ var (
 
 // hasTrace says whether the step offers the trace view.
 func (m stepModel) hasTrace() bool {
-	return m.c.tracer != nil && len(m.c.tracer.TraceTargets(m.ch, m.st)) > 0
+	return m.c.tracer != nil && len(StepTraceTargets(m.ch, m.st)) > 0
 }
 
 // toggleTrace opens or closes the trace view.
@@ -165,7 +162,7 @@ func (m stepModel) toggleTrace() (stepModel, tea.Cmd) {
 		return m, nil
 	}
 	var cmd tea.Cmd
-	m.trace, cmd = openTrace(m.c, m.ch, m.c.tracer.TraceTargets(m.ch, m.st))
+	m.trace, cmd = openTrace(m.c, m.ch, StepTraceTargets(m.ch, m.st))
 	return m.showTrace(), cmd
 }
 

@@ -17,9 +17,6 @@ import (
 // LoadBalancer, as labctl trace printed it on a kind cluster.
 type fakeTracer struct{ asked *[]string }
 
-func (f fakeTracer) TraceTargets(ch *labs.Chapter, st *labs.Step) []string {
-	return StepTraceTargets(ch, st)
-}
 
 func (f fakeTracer) Trace(_ context.Context, _ i18n.Lang, _ *labs.Chapter, target string) (*trace.Trace, error) {
 	*f.asked = append(*f.asked, target)

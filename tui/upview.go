@@ -8,8 +8,8 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // upModel is creating or repairing the cluster from inside the TUI: the same
@@ -24,7 +24,7 @@ type upModel struct {
 
 type upDoneMsg struct{ err error }
 
-// chanReporter is a cluster.Reporter that emits the progress view's own
+// chanReporter is a view.Reporter that emits the progress view's own
 // messages.
 type chanReporter struct{ emit func(tea.Msg) }
 
@@ -33,7 +33,7 @@ func (r chanReporter) Progress(detail string)                { r.emit(stepProgre
 func (r chanReporter) Done(err error, elapsed time.Duration) { r.emit(stepDoneMsg{err, elapsed}) }
 func (r chanReporter) Note(text string)                      { r.emit(noteMsg{text}) }
 
-var _ cluster.Reporter = chanReporter{}
+var _ view.Reporter = chanReporter{}
 
 // start runs the backend's Up.
 func (m upModel) start(c *common) (upModel, tea.Cmd) {
@@ -62,7 +62,7 @@ func (m upModel) update(c *common, msg tea.Msg) (upModel, tea.Cmd) {
 			m.op = m.op.finish()
 			m.err = done.err
 			m.progress, _ = m.progress.Update(opFinishMsg(done))
-			cmds := []tea.Cmd{readStatus(c.ctx, c.backend, false)}
+			cmds := []tea.Cmd{readStatus(c.ctx, c.backend, c.lang, false)}
 			if done.err != nil && !cancelled(done.err) {
 				cmds = append(cmds, send(errorMsg{upFailure(done.err)}))
 			}
@@ -103,5 +103,5 @@ func (m upModel) cancel() upModel {
 
 // cancelled reports whether err is the student's own Ctrl-C.
 func cancelled(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, cluster.ErrInterrupted)
+	return errors.Is(err, context.Canceled) || errors.Is(err, view.ErrInterrupted)
 }

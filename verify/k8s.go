@@ -14,6 +14,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/labctl/labctl/i18n"
 )
 
 func (e *Env) ns(override string) string {
@@ -58,7 +60,27 @@ func clusterIPPort(ctx context.Context, env *Env, ns, name, port string) (*corev
 	return svc, sp, nil
 }
 
-// servicePort finds a Service port by name or number ("" = the only/first one).
+// PortOf is the one rule for "the port when none is given", shared by the
+// checks and the TUI's live view: port names a Service port by name or
+// number, and "" means the Service's first port. It returns the port's
+// name, or its number when it has none, as the proxy core takes it.
+func PortOf(svc *corev1.Service, port string) (string, error) {
+	sp, miss := servicePort(svc, port)
+	if miss != nil {
+		return "", i18n.Errorf(miss.Msg, miss.Args...)
+	}
+	return portName(sp), nil
+}
+
+// portName is how the proxy core is told a Service port.
+func portName(sp *corev1.ServicePort) string {
+	if sp.Name != "" {
+		return sp.Name
+	}
+	return strconv.Itoa(int(sp.Port))
+}
+
+// servicePort finds a Service port by name or number ("" = the first one).
 func servicePort(svc *corev1.Service, port string) (*corev1.ServicePort, *Outcome) {
 	if len(svc.Spec.Ports) == 0 {
 		o := Missing(msgSvcNoPorts, svc.Namespace+"/"+svc.Name)

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/klog/v2"
 
-	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/labs"
 )
 
 // daemonSetNodes proves a DaemonSet runs exactly one ready pod on each node
@@ -67,7 +67,7 @@ func (p daemonSetNodes) Check(ctx context.Context, env *Env) Outcome {
 			continue
 		}
 		if labReserved(&n, ds.Spec.Template.Spec.Tolerations) {
-			reserved = append(reserved, env.t(evDSReserved, n.Name, cluster.MaxPodsNodeKey))
+			reserved = append(reserved, env.t(evDSReserved, n.Name, labs.MaxPodsNodeKey))
 			continue
 		}
 		targets = append(targets, n)
@@ -131,7 +131,7 @@ func (p daemonSetNodes) Check(ctx context.Context, env *Env) Outcome {
 // the lab offers to workloads: not that one.
 func labReserved(n *corev1.Node, tols []corev1.Toleration) bool {
 	for i, t := range n.Spec.Taints {
-		if t.Key != cluster.MaxPodsNodeKey {
+		if t.Key != labs.MaxPodsNodeKey {
 			continue
 		}
 		for _, tol := range tols {

@@ -13,8 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/ippool"
 )
 
 // nodePort proves a NodePort answers on every node's address: from inside
@@ -200,7 +200,7 @@ const metallbIPsAnnotation = "metallb.io/loadBalancerIPs"
 var msgDiagLBAnnotation = i18n.M("diag.lb-annotation", "Service %s asks MetalLB for %s (metallb.io/loadBalancerIPs), which is not in its pool %s: choose an address from the pool, or remove the annotation", "Service %s 가 MetalLB 에 %s 를 달라고 하지만 (metallb.io/loadBalancerIPs) 그 주소는 주소 풀 %s 밖입니다: 풀 안의 주소를 고르거나 어노테이션을 지우세요")
 
 // inPools reports whether every address of a comma-separated list is in a pool.
-func inPools(list string, pools []cluster.Pool) bool {
+func inPools(list string, pools []ippool.Pool) bool {
 	for _, a := range strings.Split(list, ",") {
 		ip, err := netip.ParseAddr(strings.TrimSpace(a))
 		if err != nil {
@@ -219,7 +219,7 @@ func inPools(list string, pools []cluster.Pool) bool {
 	return true
 }
 
-func (e *Env) pools(rs []cluster.Pool) string {
+func (e *Env) pools(rs []ippool.Pool) string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, r.String())
@@ -228,7 +228,7 @@ func (e *Env) pools(rs []cluster.Pool) string {
 }
 
 // poolRanges reads MetalLB's IPAddressPools.
-func (e *Env) poolRanges(ctx context.Context) ([]cluster.Pool, error) {
+func (e *Env) poolRanges(ctx context.Context) ([]ippool.Pool, error) {
 	if e.Dynamic == nil {
 		return nil, errors.New("no dynamic client")
 	}
@@ -236,11 +236,11 @@ func (e *Env) poolRanges(ctx context.Context) ([]cluster.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []cluster.Pool
+	var out []ippool.Pool
 	for _, p := range list.Items {
 		addrs, _, _ := unstructured.NestedStringSlice(p.Object, "spec", "addresses")
 		for _, a := range addrs {
-			if r, ok := cluster.ParsePool(a); ok {
+			if r, ok := ippool.Parse(a); ok {
 				out = append(out, r)
 			}
 		}

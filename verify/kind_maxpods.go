@@ -10,7 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/labs"
 )
 
 // podLimit proves a Deployment pinned to the low-limit worker runs all its
@@ -38,12 +38,12 @@ func (p podLimit) DependsOn(env *Env) Dependencies {
 
 func (p podLimit) Check(ctx context.Context, env *Env) Outcome {
 	ns := env.ns(p.Namespace)
-	nodes, err := env.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: cluster.MaxPodsNodeKey})
+	nodes, err := env.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labs.MaxPodsNodeKey})
 	if err != nil {
 		return Errored(err)
 	}
 	if len(nodes.Items) == 0 {
-		return Missing(msgLimitNoNode, cluster.MaxPodsNodeKey)
+		return Missing(msgLimitNoNode, labs.MaxPodsNodeKey)
 	}
 	node := nodes.Items[0]
 	allowed := node.Status.Allocatable[corev1.ResourcePods]

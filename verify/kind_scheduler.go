@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+
+	"github.com/labctl/labctl/labs"
 )
 
 // Balancer is the proxy core balancing one Service with one scheduler.
@@ -50,6 +52,35 @@ func init() {
 	})
 }
 
+// Target implements TrafficTarget.
+func (p schedulerDistribution) Target() (namespace, service, port string) {
+	return p.Namespace, p.Service, p.Port
+}
+
+// TrafficTarget is a check that sends its traffic through the proxy core to
+// one Service port, which a live view can show.
+type TrafficTarget interface {
+	Target() (namespace, service, port string)
+}
+
+// LiveTarget finds the Service port a step's checks send traffic to
+// through the proxy core, read with the check kind's own parameters (its
+// defaults included); namespace is empty when the check names none.
+func LiveTarget(st *labs.Step) (namespace, service, port string, ok bool) {
+	for _, c := range st.Checks {
+		params := c.Params
+		ck, err := Build(c.Kind, &params)
+		if err != nil {
+			continue
+		}
+		if t, is := ck.(TrafficTarget); is {
+			namespace, service, port = t.Target()
+			return namespace, service, port, true
+		}
+	}
+	return "", "", "", false
+}
+
 func (p schedulerDistribution) Check(ctx context.Context, env *Env) Outcome {
 	ns := env.ns(p.Namespace)
 	svc, miss := service(ctx, env, ns, p.Service)
@@ -70,10 +101,7 @@ func (p schedulerDistribution) Check(ctx context.Context, env *Env) Outcome {
 	if env.Balancers == nil {
 		return Errored(errors.New("no proxy core to send traffic through"))
 	}
-	port := sp.Name
-	if port == "" {
-		port = fmt.Sprint(sp.Port)
-	}
+	port := portName(sp)
 	// each scheduler on its own proxy, all at once
 	type result struct {
 		line string

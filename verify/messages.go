@@ -45,7 +45,6 @@ var (
 	msgSchedNeedsPods = i18n.M("check.sched.pods", "Service %s has %d ready endpoints: the schedulers only differ with 2 or more pods", "Service %s 의 준비된 엔드포인트가 %d 개입니다: 스케줄러의 차이는 파드가 2 개 이상일 때 드러납니다")
 	msgSchedWrong     = i18n.M("check.sched.wrong", "the %s scheduler did not distribute connections as IPVS defines it", "%s 스케줄러가 IPVS 의 정의대로 연결을 나누지 않았습니다")
 	msgNoNodes        = i18n.M("check.no-nodes", "the cluster has no nodes", "클러스터에 노드가 없습니다")
-	msgNoIngressPorts = i18n.M("check.no-ingress-ports", "cannot find the ingress ports published by the control-plane: is this a labctl cluster? (labctl status)", "control-plane 이 공개한 인그레스 포트를 찾을 수 없습니다: labctl 이 만든 클러스터인가요? (labctl status)")
 	msgSchedOK        = i18n.M("check.sched.ok", "connections through labctl's proxy follow each scheduler (%s) over %d pods", "labctl 프록시를 거친 연결이 스케줄러(%s)마다 정의대로 파드 %d 개에 나뉘었습니다")
 )
 

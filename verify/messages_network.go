@@ -5,7 +5,6 @@ import "github.com/labctl/labctl/i18n"
 // Cluster network (ch15): answers compared with what the nodes say, pods
 // across nodes, egress SNAT, the pod limit per node, the CNI.
 var (
-	msgNoOutside      = i18n.M("check.net.no-outside", "this cluster has no outside server: labctl up makes one beside the nodes of a lab it created", "이 클러스터에는 바깥 서버가 없습니다: labctl up 이 만든 랩에서 노드 옆에 하나를 띄웁니다")
 	msgNoNodeRunner   = i18n.M("check.net.no-node-runner", "this check reads the nodes' own state and needs labctl's node shells, which this run does not have (a cluster labctl did not make?)", "이 확인은 노드 자체의 상태를 읽어야 해서 labctl 의 노드 셸이 필요한데, 이번 실행에는 없습니다 (labctl 이 만들지 않은 클러스터인가요?)")
 	msgNodeRead       = i18n.M("check.net.node-read", "cannot read %[1]s in node %[2]s: %[3]s", "노드 %[2]s 에서 %[1]s 를 읽을 수 없습니다: %[3]s")
 	msgAnswersMissing = i18n.M("check.net.answers-missing", "ConfigMap %s with your answers does not exist", "답을 적은 ConfigMap %s 가 없습니다")

@@ -453,7 +453,7 @@ func (n *testNet) callsFrom(v Vantage) []string {
 
 func (n *testNet) do(ctx context.Context, from Vantage, req HTTPRequest) HTTPResponse {
 	dial := func(ctx context.Context, _, addr string) (net.Conn, error) { return n.dial(ctx, from, addr) }
-	return sendOnce(ctx, dial, 5*time.Second, req)
+	return SendOnce(ctx, dial, 5*time.Second, req)
 }
 
 // timeoutErr is what a client sees for an address with no route: nothing

@@ -2,10 +2,11 @@ package verify
 
 import (
 	"fmt"
-	"github.com/labctl/labctl/labs"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/labctl/labctl/labs"
 
 	"github.com/labctl/labctl/i18n"
 )

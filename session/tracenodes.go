@@ -1,4 +1,4 @@
-package trace
+package session
 
 import (
 	"context"
@@ -12,9 +12,10 @@ import (
 	"github.com/labctl/labctl/cluster/nodeshell"
 )
 
-// LabNodes are a kind lab's nodes, read through the shells labctl keeps
-// open in them (one per node; a trace sends each node one command line).
-type LabNodes struct {
+// labNodes are a kind lab's nodes as labctl trace reads them, through
+// shells kept open in them (one per node; a trace sends each node one
+// command line).
+type labNodes struct {
 	Lab *cluster.Lab
 
 	once   sync.Once
@@ -24,10 +25,10 @@ type LabNodes struct {
 }
 
 // nodeTimeout bounds one command in a node.
-const nodeTimeout = 10 * time.Second
+const traceNodeTimeout = 10 * time.Second
 
-// Run implements Nodes.
-func (l *LabNodes) Run(ctx context.Context, node, line string) (string, error) {
+// Run implements trace.Nodes.
+func (l *labNodes) Run(ctx context.Context, node, line string) (string, error) {
 	l.once.Do(func() {
 		var ns []nodes.Node
 		ns, l.err = l.Lab.Nodes()
@@ -44,8 +45,8 @@ func (l *LabNodes) Run(ctx context.Context, node, line string) (string, error) {
 		return "", fmt.Errorf("no node container %s in cluster %s", node, l.Lab.Name)
 	}
 	l.shells.PerNode = 1
-	return l.shells.For(nd).Run(ctx, line, nodeTimeout)
+	return l.shells.For(nd).Run(ctx, line, traceNodeTimeout)
 }
 
 // Close ends the shells.
-func (l *LabNodes) Close() error { return l.shells.Close() }
+func (l *labNodes) Close() error { return l.shells.Close() }

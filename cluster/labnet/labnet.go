@@ -1,14 +1,14 @@
-package verify
+// Package labnet is the verifier's Network on a real lab: HTTP from inside a
+// kind node (curl through the node shells), from this computer, and DNS
+// through the proxy core. verify keeps the Network interface and the fakes.
+package labnet
 
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -21,12 +21,13 @@ import (
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/nodeshell"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/verify"
 )
 
-// LabNetwork is the Network of a real lab: node traffic runs curl inside a
-// kind node container (through kind's node API), host traffic is this
-// process's own HTTP client, DNS goes through the proxy core.
-type LabNetwork struct {
+// Network is the verify.Network of a real lab: node traffic runs curl
+// inside a kind node container (through kind's node API), host traffic is
+// this process's own HTTP client, DNS goes through the proxy core.
+type Network struct {
 	Lab *cluster.Lab
 	// DNSFunc asks the cluster DNS (the proxy core's DNS client).
 	DNSFunc func(ctx context.Context, name string, qtype uint16) (*dns.Msg, error)
@@ -48,11 +49,11 @@ type LabNetwork struct {
 }
 
 // pool returns the node's shell pool.
-func (n *LabNetwork) pool(nd nodes.Node) *nodeshell.Pool { return n.shells.For(nd) }
+func (n *Network) pool(nd nodes.Node) *nodeshell.Pool { return n.shells.For(nd) }
 
 // Warm opens the default node's shells ahead of the first request, while
 // the checks that only read the API run.
-func (n *LabNetwork) Warm(ctx context.Context) {
+func (n *Network) Warm(ctx context.Context) {
 	nd, err := n.node(ctx, "")
 	if err != nil {
 		return
@@ -61,9 +62,9 @@ func (n *LabNetwork) Warm(ctx context.Context) {
 }
 
 // Close ends the shells kept open in the nodes.
-func (n *LabNetwork) Close() error { return n.shells.Close() }
+func (n *Network) Close() error { return n.shells.Close() }
 
-func (n *LabNetwork) timeout() time.Duration {
+func (n *Network) timeout() time.Duration {
 	if n.Timeout == 0 {
 		return 3 * time.Second
 	}
@@ -73,7 +74,7 @@ func (n *LabNetwork) timeout() time.Duration {
 // node picks the named node, or a worker (a node like the course's node1).
 // Roles come from the Kubernetes API (one list), not from inspecting each
 // node container.
-func (n *LabNetwork) node(ctx context.Context, name string) (nodes.Node, error) {
+func (n *Network) node(ctx context.Context, name string) (nodes.Node, error) {
 	n.once.Do(func() {
 		n.nodes, n.nodesErr = n.Lab.Nodes()
 		if n.nodesErr != nil {
@@ -109,13 +110,13 @@ func (n *LabNetwork) node(ctx context.Context, name string) (nodes.Node, error) 
 	return n.nodes[0], nil
 }
 
-// HTTP implements Network.
-func (n *LabNetwork) HTTP(ctx context.Context, from Vantage, node string, req HTTPRequest, count int) ([]HTTPResponse, error) {
+// HTTP implements verify.Network.
+func (n *Network) HTTP(ctx context.Context, from verify.Vantage, node string, req verify.HTTPRequest, count int) ([]verify.HTTPResponse, error) {
 	if count < 1 {
 		count = 1
 	}
-	if from == FromHost {
-		out := make([]HTTPResponse, count)
+	if from == verify.FromHost {
+		out := make([]verify.HTTPResponse, count)
 		for i := range out {
 			out[i] = n.hostRequest(ctx, req)
 		}
@@ -135,7 +136,7 @@ const marker = "\n@@labctl@@"
 // fetches the URL count times and "Connection: close" makes every request
 // a new connection (a new choice for kube-proxy), so a burst of requests
 // costs one exec and one process, not count of each.
-func (n *LabNetwork) nodeRequests(ctx context.Context, nd nodes.Node, req HTTPRequest, count int) ([]HTTPResponse, error) {
+func (n *Network) nodeRequests(ctx context.Context, nd nodes.Node, req verify.HTTPRequest, count int) ([]verify.HTTPResponse, error) {
 	secs := strconv.FormatFloat(n.timeout().Seconds(), 'f', 1, 64)
 	args := []string{"-s", "-k", "-m", secs, "--connect-timeout", secs, "-H", "Connection: close",
 		"-w", marker + "%{http_code} %{exitcode} %{errormsg}\n"}
@@ -179,14 +180,14 @@ func (n *LabNetwork) nodeRequests(ctx context.Context, nd nodes.Node, req HTTPRe
 }
 
 // parseCurl splits the node's output into responses.
-func parseCurl(s string, count int) []HTTPResponse {
+func parseCurl(s string, count int) []verify.HTTPResponse {
 	parts := strings.Split(s, marker)
-	out := make([]HTTPResponse, 0, count)
+	out := make([]verify.HTTPResponse, 0, count)
 	body := parts[0]
 	for _, p := range parts[1:] {
 		line, rest, _ := strings.Cut(p, "\n")
 		fields := strings.SplitN(line, " ", 3)
-		r := HTTPResponse{Body: body}
+		r := verify.HTTPResponse{Body: body}
 		if len(fields) >= 1 {
 			r.Status, _ = strconv.Atoi(fields[0])
 		}
@@ -206,7 +207,7 @@ func parseCurl(s string, count int) []HTTPResponse {
 		body = rest
 	}
 	for len(out) < count {
-		out = append(out, HTTPResponse{Err: "no answer"})
+		out = append(out, verify.HTTPResponse{Err: "no answer"})
 	}
 	return out
 }
@@ -239,68 +240,12 @@ func splitURL(raw string) (urlParts, error) {
 }
 
 // hostRequest sends one request from this computer on a fresh connection.
-func (n *LabNetwork) hostRequest(ctx context.Context, req HTTPRequest) HTTPResponse {
-	return sendOnce(ctx, (&net.Dialer{Timeout: n.timeout()}).DialContext, n.timeout(), req)
+func (n *Network) hostRequest(ctx context.Context, req verify.HTTPRequest) verify.HTTPResponse {
+	return verify.SendOnce(ctx, (&net.Dialer{Timeout: n.timeout()}).DialContext, n.timeout(), req)
 }
 
-// sendOnce sends one GET over a fresh connection from dial, with the Host
-// header and SNI set, not following redirects, and keeps the served
-// certificate (which is not verified: the checks compare it themselves).
-func sendOnce(ctx context.Context, dial func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration, req HTTPRequest) HTTPResponse {
-	tlsCfg := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the check compares the served certificate itself
-	if req.Host != "" {
-		tlsCfg.ServerName = hostOnly(req.Host)
-	}
-	tr := &http.Transport{
-		DialContext:       dial,
-		TLSClientConfig:   tlsCfg,
-		DisableKeepAlives: true,
-		Proxy:             nil,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
-	if err != nil {
-		return HTTPResponse{Err: err.Error()}
-	}
-	if req.Host != "" {
-		r.Host = req.Host
-	}
-	resp, err := client.Do(r)
-	if err != nil {
-		return HTTPResponse{Err: shortErr(err)}
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	served := HTTPResponse{Status: resp.StatusCode, Body: string(b)}
-	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
-		served.Cert = resp.TLS.PeerCertificates[0]
-	}
-	return served
-}
-
-func hostOnly(h string) string {
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		return host
-	}
-	return h
-}
-
-func shortErr(err error) string {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "timeout"
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
-		return oe.Err.Error()
-	}
-	return err.Error()
-}
-
-// DNS implements Network.
-func (n *LabNetwork) DNS(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+// DNS implements verify.Network.
+func (n *Network) DNS(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
 	if n.DNSFunc == nil {
 		return nil, errors.New("no cluster DNS client")
 	}
@@ -311,7 +256,7 @@ func (n *LabNetwork) DNS(ctx context.Context, name string, qtype uint16) (*dns.M
 // addresses (Linux: kind's bridge is attached; Docker Desktop: the nodes
 // live in a VM). Trying a connection proves nothing behind a transparent
 // proxy, which accepts every connect: Routable decides by the routing table.
-func (n *LabNetwork) HostReachesNodes(ctx context.Context) bool {
+func (n *Network) HostReachesNodes(ctx context.Context) bool {
 	n.reachOnce.Do(func() {
 		list, err := n.Lab.NodeList(ctx)
 		if err != nil || len(list) == 0 || n.Routable == nil {
@@ -329,8 +274,8 @@ func (n *LabNetwork) HostReachesNodes(ctx context.Context) bool {
 	return n.reach
 }
 
-// IngressURLs implements Network: the control-plane's published ports.
-func (n *LabNetwork) IngressURLs(ctx context.Context) (string, string, error) {
+// IngressURLs implements verify.Network: the control-plane's published ports.
+func (n *Network) IngressURLs(ctx context.Context) (string, string, error) {
 	n.portsOnce.Do(func() { n.httpPort, n.httpsPort = n.Lab.HostPorts(ctx) })
 	if n.httpPort == 0 || n.httpsPort == 0 {
 		return "", "", i18n.Errorf(msgNoIngressPorts)
@@ -339,7 +284,7 @@ func (n *LabNetwork) IngressURLs(ctx context.Context) (string, string, error) {
 }
 
 // RunNode implements NodeRunner through the node's shells.
-func (n *LabNetwork) RunNode(ctx context.Context, node, line string) (string, error) {
+func (n *Network) RunNode(ctx context.Context, node, line string) (string, error) {
 	nd, err := n.node(ctx, node)
 	if err != nil {
 		return "", err
@@ -349,7 +294,7 @@ func (n *LabNetwork) RunNode(ctx context.Context, node, line string) (string, er
 
 // Outside implements NodeRunner: the outside server's address, from the
 // container runtime.
-func (n *LabNetwork) Outside(ctx context.Context) (netip.Addr, error) {
+func (n *Network) Outside(ctx context.Context) (netip.Addr, error) {
 	// the node list first: it opens the lab's runtime once, for every check
 	_, _ = n.node(ctx, "")
 	a, err := n.Lab.Outside(ctx)
@@ -358,3 +303,47 @@ func (n *LabNetwork) Outside(ctx context.Context) (netip.Addr, error) {
 	}
 	return a, err
 }
+
+var _ verify.Network = (*Network)(nil)
+
+var (
+	msgNoOutside      = i18n.M("check.net.no-outside", "this cluster has no outside server: labctl up makes one beside the nodes of a lab it created", "이 클러스터에는 바깥 서버가 없습니다: labctl up 이 만든 랩에서 노드 옆에 하나를 띄웁니다")
+	msgNoNodes        = i18n.M("labnet.no-nodes", "the cluster has no nodes", "클러스터에 노드가 없습니다")
+	msgNoIngressPorts = i18n.M("check.no-ingress-ports", "cannot find the ingress ports published by the control-plane: is this a labctl cluster? (labctl status)", "control-plane 이 공개한 인그레스 포트를 찾을 수 없습니다: labctl 이 만든 클러스터인가요? (labctl status)")
+)
+
+// OnNodes implements NodeExec: the line runs in every node's shell at once
+// (one shell per node, kept open for the next check).
+func (n *Network) OnNodes(ctx context.Context, line string) (map[string]string, error) {
+	if _, err := n.node(ctx, ""); err != nil {
+		return nil, err
+	}
+	type result struct {
+		node, out string
+		err       error
+	}
+	ch := make(chan result, len(n.nodes))
+	for _, nd := range n.nodes {
+		go func() {
+			out, err := n.pool(nd).Run(ctx, line, nodeExecTimeout)
+			ch <- result{nd.String(), out, err}
+		}()
+	}
+	outs := map[string]string{}
+	var first error
+	for range n.nodes {
+		r := <-ch
+		if r.err != nil && first == nil {
+			first = r.err
+		}
+		outs[r.node] = r.out
+	}
+	if first != nil {
+		return nil, first
+	}
+	return outs, nil
+}
+
+// nodeExecTimeout bounds one command in a node: iptables-save of a lab's
+// nat table takes milliseconds.
+const nodeExecTimeout = 10 * time.Second

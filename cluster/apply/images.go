@@ -1,0 +1,113 @@
+package apply
+
+import (
+	"sort"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// IngressReadyLabel marks the node the ingress controller runs on (kind's
+// convention: the control-plane, where the host ports are mapped).
+const IngressReadyLabel = "ingress-ready"
+
+// Placement says which nodes can run the pods that use an image.
+type Placement struct {
+	ControlPlane bool
+	Workers      bool
+}
+
+// ImagePlan maps each image to the nodes it is needed on. Loading an image
+// only where its pods can be scheduled (Traefik: the control-plane; the
+// chapters' workloads: the workers) is most of why `labctl up` is faster than
+// `kind load docker-image` of the same images into every node.
+type ImagePlan map[string]Placement
+
+// Add records images needed on the given nodes.
+func (p ImagePlan) Add(pl Placement, images ...string) {
+	for _, img := range images {
+		cur := p[img]
+		p[img] = Placement{ControlPlane: cur.ControlPlane || pl.ControlPlane, Workers: cur.Workers || pl.Workers}
+	}
+}
+
+// AddObjects records the images of every pod template in objs, placed where
+// the scheduler can put those pods: a nodeSelector on the ingress-ready
+// label means the control-plane; a toleration of the control-plane taint
+// means every node; otherwise the workers.
+func (p ImagePlan) AddObjects(objs []Object) {
+	for _, o := range objs {
+		spec, ok := PodSpec(o.Unstructured)
+		if !ok {
+			continue
+		}
+		pl := Placement{Workers: true}
+		if sel, _, _ := unstructured.NestedStringMap(spec, "nodeSelector"); sel[IngressReadyLabel] == "true" {
+			pl = Placement{ControlPlane: true}
+		} else if toleratesControlPlane(spec) {
+			pl = Placement{ControlPlane: true, Workers: true}
+		}
+		p.Add(pl, ImagesOf([]Object{o})...)
+	}
+}
+
+func toleratesControlPlane(spec map[string]any) bool {
+	tols, _, _ := unstructured.NestedSlice(spec, "tolerations")
+	for _, t := range tols {
+		m, _ := t.(map[string]any)
+		key, _ := m["key"].(string)
+		if key == "node-role.kubernetes.io/control-plane" || (key == "" && m["operator"] == "Exists") {
+			return true
+		}
+	}
+	return false
+}
+
+// Images lists the plan's images, sorted.
+func (p ImagePlan) Images() []string {
+	out := make([]string, 0, len(p))
+	for img := range p {
+		out = append(out, img)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ImagesOf lists the images of every pod template in objs, in order, once.
+func ImagesOf(objs []Object) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range objs {
+		spec, ok := PodSpec(o.Unstructured)
+		if !ok {
+			continue
+		}
+		for _, field := range []string{"initContainers", "containers"} {
+			cs, _, _ := unstructured.NestedSlice(spec, field)
+			for _, c := range cs {
+				m, _ := c.(map[string]any)
+				img, _ := m["image"].(string)
+				if img != "" && !seen[img] {
+					seen[img] = true
+					out = append(out, img)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// PodSpec is the pod template's spec of a workload (the spec of a Pod).
+func PodSpec(u *unstructured.Unstructured) (map[string]any, bool) {
+	switch u.GetKind() {
+	case "Pod":
+		m, ok, _ := unstructured.NestedMap(u.Object, "spec")
+		return m, ok
+	case "CronJob":
+		m, ok, _ := unstructured.NestedMap(u.Object, "spec", "jobTemplate", "spec", "template", "spec")
+		return m, ok
+	case "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "ReplicationController":
+		m, ok, _ := unstructured.NestedMap(u.Object, "spec", "template", "spec")
+		return m, ok
+	}
+	return nil, false
+}

@@ -1,0 +1,10 @@
+package labs
+
+// The worker labctl up keeps for ch15's pod limit: a low kubelet maxPods,
+// and a label and NoSchedule taint with this key and value, so only pods
+// that tolerate it (ch15's) land there. Chapters' manifests name them; the
+// verifier leaves that worker out of "every node".
+const (
+	MaxPodsNodeKey   = "labctl.dev/max-pods-node"
+	MaxPodsNodeValue = "ch15"
+)
