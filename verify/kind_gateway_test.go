@@ -256,3 +256,45 @@ func TestNeedsTraefikIsFinal(t *testing.T) {
 		t.Errorf("%+v", res)
 	}
 }
+
+// The Gateway API kinds follow the settled-state rule: a wrong route on a
+// cluster where nothing moves fails at once, saying the cluster had
+// settled, instead of polling to the deadline (ch08's Gateway starters
+// took their whole 30 s each before).
+func TestGatewayKindsSettle(t *testing.T) {
+	clockAhead(t, time.Hour)
+	typo := httpRoute(t, "route-typo", labParent, "gw-dict.gasbugs.com", `[{backendRefs: [{name: dict-svc, port: 80}]}]`,
+		routeStatus("True", "False", "BackendNotFound", `Cannot load HTTPBackendRef default/dict-svc: getting service: service \"dict-svc\" not found`))
+	l := gatewayLab(t, typo)
+	slow := Options{Poll: time.Millisecond, Timeout: time.Minute, Grace: time.Millisecond}
+	for _, c := range []struct{ kind, params string }{
+		{"routeAccepted", `{route: route-typo}`},
+		{"routeTraffic", `{route: route-typo, cases: [{host: gw-dict.gasbugs.com, service: dict-web}]}`},
+		{"routeSplit", `{route: route-typo, host: gw-dict.gasbugs.com, backends: [{service: dict-web, weight: 80}, {service: main-web, weight: 20}]}`},
+		{"gatewayTLS", `{host: gw-dict.gasbugs.com, secret: kube-book-cert}`},
+	} {
+		rep := Run(context.Background(), l.env, chapter(step(spec(t, "c", c.kind, c.params))), nil, slow)
+		if r := rep.Steps[0].Checks[0]; r.Verdict != Fail || r.Waited {
+			t.Errorf("%s: verdict %s, waited %v, settled %v: %s", c.kind, r.Verdict, r.Waited, r.Settled, r.Message)
+		}
+	}
+	for _, kind := range []string{"gatewayProgrammed", "routeAccepted", "routeTraffic", "routeSplit", "gatewayTLS", "ingressClassDefault"} {
+		if _, ok := build(t, kind, paramsFor(kind)).(Dependent); !ok {
+			t.Errorf("%s does not say what it depends on: a wrong answer would poll to the deadline", kind)
+		}
+	}
+}
+
+func paramsFor(kind string) string {
+	switch kind {
+	case "routeAccepted":
+		return `{route: r}`
+	case "routeTraffic":
+		return `{route: r, cases: [{host: h, service: s}]}`
+	case "routeSplit":
+		return `{route: r, host: h, backends: [{service: a, weight: 1}, {service: b, weight: 1}]}`
+	case "gatewayTLS":
+		return `{host: h, secret: s}`
+	}
+	return `{}`
+}
