@@ -491,7 +491,7 @@ func runAttempt(t *testing.T, i int, a attempt) (elapsed float64, settled bool) 
 	}
 	checks := stepChecks(t, a.chapter, a.step)
 	lab := map[string]any{
-		"id": id, "order": 100 + i, "namespace": ns,
+		"format": "labctl/lab/v1", "id": id, "order": 100 + i, "namespace": ns,
 		"title":   map[string]string{"ko": "시도 " + id, "en": "Attempt " + id},
 		"summary": map[string]string{"ko": a.name, "en": a.name},
 		"steps": []map[string]any{{

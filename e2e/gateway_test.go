@@ -58,7 +58,7 @@ func gatewayChapter(t *testing.T) (dir string, steps []string) {
 			}
 			out = append(out, c)
 		}
-		lab := map[string]any{"id": id, "order": 90, "title": ch["title"], "summary": ch["summary"], "requires": ch["requires"], "steps": out}
+		lab := map[string]any{"format": ch["format"], "id": id, "order": 90, "title": ch["title"], "summary": ch["summary"], "requires": ch["requires"], "steps": out}
 		if starter {
 			lab["order"] = 91
 		}
