@@ -17,7 +17,6 @@ import (
 // LoadBalancer, as labctl trace printed it on a kind cluster.
 type fakeTracer struct{ asked *[]string }
 
-
 func (f fakeTracer) Trace(_ context.Context, _ i18n.Lang, _ *labs.Chapter, target string) (*trace.Trace, error) {
 	*f.asked = append(*f.asked, target)
 	return cannedTrace(), nil

@@ -231,6 +231,9 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 				// right for now, but pods it depends on never finished
 				// starting: the answer could still change
 				out = Failed(msgStillStarting, joinReasons(motion.Starting))
+				if len(motion.Starting) == 0 {
+					out = Failed(msgStillRouting, joinReasons(motion.Routing))
+				}
 			} else if motion.Moving() {
 				out = out.With(env.t(evStillMoving, joinReasons(motion.Reasons())))
 			}

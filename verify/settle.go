@@ -279,7 +279,12 @@ func (s *settler) service(ctx context.Context, ns, name string) error {
 	if err != nil {
 		return ignoreNotFound(err)
 	}
+	// kube-proxy routes by the Service and its EndpointSlices, and writes
+	// a change into the nodes' rules a moment later (1 s minimum sync): a
+	// pass seen right after one may come from the old rules (all requests
+	// on the one endpoint kube-proxy knew looks like session affinity).
 	s.recent("Service", svc)
+	s.routing("Service", svc)
 	slices, err := s.env.Client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{
 		LabelSelector: labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}).String()})
 	if err != nil {
@@ -287,6 +292,7 @@ func (s *settler) service(ctx context.Context, ns, name string) error {
 	}
 	for i := range slices.Items {
 		s.recent("EndpointSlice", &slices.Items[i])
+		s.routing("EndpointSlice", &slices.Items[i])
 	}
 	if len(svc.Spec.Selector) == 0 {
 		// manual Endpoints, mirrored into EndpointSlices
@@ -631,6 +637,7 @@ func serviceDeps(ns string, names ...string) Dependencies {
 var (
 	msgSettledNote   = i18n.M("check.settled", "did not wait: nothing this check depends on was changing (the cluster had settled)", "기다리지 않았습니다: 이 확인이 기대는 것 중 바뀌고 있는 것이 없었습니다 (클러스터가 안정된 상태)")
 	msgStillStarting = i18n.M("check.still-starting", "the answer looked right, but pods it depends on were still starting at the deadline: %s", "답은 맞아 보였지만 마감 시각까지 이 확인이 기대는 파드가 아직 시작 중이었습니다: %s")
+	msgStillRouting  = i18n.M("check.still-routing", "the answer looked right, but what it depends on kept changing until the deadline, so the old rules may have given it: %s", "답은 맞아 보였지만 이 확인이 기대는 것이 마감 시각까지 계속 바뀌어, 예전 규칙이 낸 답일 수 있습니다: %s")
 	evStillMoving    = i18n.M("evidence.still-moving", "still changing at the deadline: %s", "마감 시각에도 바뀌는 중: %s")
 )
 

@@ -64,6 +64,19 @@ func TestSettle(t *testing.T) {
 			t.Errorf("%+v", m)
 		}
 	})
+	t.Run("a Service changed a second ago holds a pass: kube-proxy may still route by the old rules", func(t *testing.T) {
+		s := httpGoSvc()
+		changedAgo(s, time.Second)
+		l := newLab(t, objs(httpGo(3), one(s))...)
+		if m := settle(t, l, deps); !m.HoldsPass() || !strings.Contains(strings.Join(m.Routing, "|"), "Service default/http-go-svc changed") {
+			t.Errorf("a pass is not held: %+v", m)
+		}
+		clockAhead(t, routingLag+time.Second) // the Service and its EndpointSlices
+		l = newLab(t, objs(httpGo(3), one(s))...)
+		if m := settle(t, l, deps); len(m.Routing) > 0 {
+			t.Errorf("still held after kube-proxy's lag: %+v", m.Routing)
+		}
+	})
 	t.Run("pods starting, and pods failing for good", func(t *testing.T) {
 		unsched := starting(pod("http-go-u", "", "", "app=http-go"), corev1.PodPending, "")
 		unsched.Status.Conditions = append(unsched.Status.Conditions, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable})
@@ -165,6 +178,13 @@ func TestRunnerSettles(t *testing.T) {
 		l := newLab(t, objs(httpGo(3), one(fresh, httpGoSvc()))...)
 		r := run(l, "serviceEndpoints", `{service: http-go-svc, minReady: 3}`, Options{Poll: time.Millisecond, Timeout: 30 * time.Millisecond})
 		if r.Verdict != Fail || r.Message != "the answer looked right, but pods it depends on were still starting at the deadline: pod default/http-go-z is Pending" {
+			t.Errorf("%+v", r)
+		}
+	})
+	t.Run("a pass just after kube-proxy's inputs changed is held, and says so at the deadline", func(t *testing.T) {
+		l := newLab(t, objs(httpGo(3), one(httpGoSvc()))...) // written just now
+		r := run(l, "serviceEndpoints", `{service: http-go-svc, minReady: 3}`, Options{Poll: time.Millisecond, Timeout: 30 * time.Millisecond})
+		if r.Verdict != Fail || !strings.HasPrefix(r.Message, "the answer looked right, but what it depends on kept changing") || !strings.Contains(r.Message, "default/http-go-svc") {
 			t.Errorf("%+v", r)
 		}
 	})
