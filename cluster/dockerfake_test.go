@@ -12,7 +12,9 @@ import (
 // library alike (kind runs `docker` from PATH). Its state is files in
 // $FAKEDOCKER_DIR: nodes ("name state role ip" a line), outside (the
 // outside server's "name state", when there is one), nodeimages (images
-// the nodes already have, by ID "sha256:new"). Every call is appended to log.
+// the nodes already have, by ID "sha256:new"), admin.conf (kubeadm's
+// kubeconfig in the control-plane), apiport (the API server's host port,
+// default 6443). Every call is appended to log.
 const fakeDockerScript = `#!/bin/sh
 d="$FAKEDOCKER_DIR"
 echo "$*" >> "$d/log"
@@ -32,7 +34,7 @@ inspect)
   *State.Status*) for n in "$@"; do awk -v n="$n" '$1==n{printf "/%s\t%s\t%s\t%s \n",$1,$2,$3,$4}' "$d/nodes"; done ;;
   *kind.role*) awk -v n="$1" '$1==n{print $3}' "$d/nodes" ;;
   *desktop.docker.io*) echo ;;
-  *6443/tcp*) printf '127.0.0.1\t6443\n' ;;
+  *6443/tcp*) printf '127.0.0.1\t%s\n' "$(cat "$d/apiport" 2>/dev/null || echo 6443)" ;;
   *) if [ -f "$d/outside" ]; then echo "fc00::5 172.18.0.50 "; else echo "Error: No such object: $1" >&2; exit 1; fi ;;
   esac ;;
 stats) shift 4; for n in "$@"; do echo "100MiB / 2GiB"; done ;;

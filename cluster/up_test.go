@@ -13,11 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/client-go/rest"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/paths"
 )
 
 // The node image: the pinned reference when the runtime has it, its tag
@@ -163,4 +165,64 @@ func TestPool(t *testing.T) {
 
 func kindProvider() *kindcluster.Provider {
 	return kindcluster.NewProvider(kindcluster.ProviderWithDocker(), kindcluster.ProviderWithLogger(&kindLogger{}))
+}
+
+// fakeAPIServer answers what up asks a running lab first: kube-system
+// exists, two Ready nodes (none with the pod-limit label), and 404 for the
+// rest (no add-on installed, no pool, no discovery, no CoreDNS).
+func fakeAPIServer(t *testing.T) *httptest.Server {
+	nodes := `{"kind":"NodeList","apiVersion":"v1","metadata":{},"items":[` +
+		`{"metadata":{"name":"lab-control-plane","labels":{"node-role.kubernetes.io/control-plane":""}},"status":{"conditions":[{"type":"Ready","status":"True"}]}},` +
+		`{"metadata":{"name":"lab-worker"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}]}`
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/api/v1/namespaces/kube-system":
+			_, _ = w.Write([]byte(`{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"kube-system"}}`))
+		case r.URL.Path == "/api/v1/nodes" && r.URL.Query().Get("labelSelector") != "":
+			_, _ = w.Write([]byte(`{"kind":"NodeList","apiVersion":"v1","metadata":{},"items":[]}`))
+		case r.URL.Path == "/api/v1/nodes":
+			_, _ = w.Write([]byte(nodes))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Up on a lab that exists and runs writes its kubeconfig again, loads the
+// add-ons' images into the nodes, starts the outside server, and when the
+// lab then does not become ready in time it keeps the cluster and says so:
+// nothing is stopped or deleted.
+func TestUpOnAnExistingLabThatDoesNotSettle(t *testing.T) {
+	dir := fakeDocker(t, twoNodes...)
+	srv := fakeAPIServer(t)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	writeState(t, dir, "apiport", port)
+	writeState(t, dir, "admin.conf", strings.Replace(adminConf, "server: \"https://lab-control-plane:6443\"}", "server: \"https://lab-control-plane:6443\", insecure-skip-tls-verify: true}", 1))
+	rep := &recorder{}
+	o := Options{Name: "lab", Workers: 1, Ingress: IngressTraefik, IngressExplicit: true, Wait: time.Millisecond}
+	lab, err := Up(context.Background(), o, nil, Env{Lang: i18n.En, Reporter: rep, Runtime: newRuntime("docker")})
+	if err == nil || lab != nil {
+		t.Fatalf("up of a lab that does not settle: %v, %v", lab, err)
+	}
+	if notes := strings.Join(rep.notes, "\n"); !strings.Contains(notes, "the cluster was kept") {
+		t.Errorf("notes %q", rep.notes)
+	}
+	log := dockerLog(t, dir)
+	for _, want := range []string{"images import", "run -d --name lab-outside", "cat /etc/kubernetes/admin.conf"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("up did not run %q", want)
+		}
+	}
+	for _, never := range []string{"rm -f", "\nstop ", "\nstart "} {
+		if strings.Contains(log, never) {
+			t.Errorf("up ran %q on an existing lab", never)
+		}
+	}
+	if b, err := os.ReadFile(paths.Kubeconfig("lab")); err != nil || !strings.Contains(string(b), "https://127.0.0.1:"+port) {
+		t.Errorf("kubeconfig written again: %v\n%s", err, b)
+	}
 }
