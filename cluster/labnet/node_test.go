@@ -36,7 +36,7 @@ done
 
 // localNode is a kind node whose commands run on this computer, with the
 // fake curl first on PATH and NODE set to its name; noShell makes its `sh`
-// exit at once, so only a direct exec works.
+// fail to start, so only a direct exec works.
 type localNode struct {
 	name, bin string
 	noShell   bool
@@ -47,8 +47,8 @@ func (n *localNode) Command(cmd string, args ...string) exec.Cmd {
 }
 func (n *localNode) CommandContext(ctx context.Context, cmd string, args ...string) exec.Cmd {
 	switch {
-	case cmd == "sh" && n.noShell:
-		cmd, args = "true", nil
+	case cmd == "sh" && n.noShell: // the shell cannot even start
+		cmd, args = filepath.Join(n.bin, "no-such-sh"), nil
 	case cmd == "curl": // never the computer's own curl
 		cmd = filepath.Join(n.bin, "curl")
 	}
@@ -72,7 +72,7 @@ func nodeNetwork(t *testing.T, noShell bool, names ...string) (*Network, string)
 	if err := os.WriteFile(filepath.Join(bin, "curl"), []byte(fakeCurl), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	n := &Network{Timeout: 100 * time.Millisecond}
+	n := &Network{Timeout: 5 * time.Second}
 	n.once.Do(func() {
 		for _, name := range names {
 			n.nodes = append(n.nodes, &localNode{name: name, bin: bin, noShell: noShell})
