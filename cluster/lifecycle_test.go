@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/labctl/labctl/i18n"
@@ -149,16 +151,25 @@ func TestWaitBack(t *testing.T) {
 	after, before := since.Add(10*time.Second), since.Add(-time.Hour)
 	started := map[string]bool{"lab-worker": true}
 
-	lab := fakeLab(heartbeatNode("lab-worker", after, "172.18.0.3"), heartbeatNode("lab-control-plane", before, "172.18.0.2"),
+	lab := fakeLab(append(metalLBWorkloads(1), heartbeatNode("lab-worker", after, "172.18.0.3"), heartbeatNode("lab-control-plane", before, "172.18.0.2"),
 		addonPod("metallb-system", "controller-1", "lab-worker", after, true),
-		addonPod("kube-system", "old-elsewhere", "lab-control-plane", before, false))
+		addonPod("kube-system", "old-elsewhere", "lab-control-plane", before, false))...)
 	if err := waitBack(context.Background(), lab, started, since, time.Minute, env); err != nil {
 		t.Fatalf("everything back: %v", err)
 	}
 
+	// every pod listed is back, but MetalLB's controller was just replaced:
+	// its successor is not in the list yet, and the Deployment says so
+	replacedLab := fakeLab(append(metalLBWorkloads(0), heartbeatNode("lab-worker", after, "172.18.0.3"),
+		addonPod("metallb-system", "speaker-2", "lab-worker", after, true))...)
+	err := waitBack(expired(t), replacedLab, started, since, time.Minute, env)
+	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "MetalLB not running again yet: Deployment/controller") {
+		t.Errorf("a replaced controller without its successor: %q", msg)
+	}
+
 	gone := expired(t) // nothing changes on the fake: one look, then the verdict
 	stale := fakeLab(heartbeatNode("lab-worker", before, "172.18.0.3"))
-	err := waitBack(gone, stale, started, since, time.Minute, env)
+	err = waitBack(gone, stale, started, since, time.Minute, env)
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "0/1") {
 		t.Errorf("a node without a fresh heartbeat: %q", msg)
 	}
@@ -205,5 +216,24 @@ func TestCheckAddresses(t *testing.T) {
 	err := checkAddresses(context.Background(), moved, env)
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "172.18.0.4") || !strings.Contains(msg, "172.18.0.9") {
 		t.Errorf("moved address: %q", msg)
+	}
+}
+
+// metalLBWorkloads are MetalLB's controller Deployment with available
+// replicas out of one, and a speaker DaemonSet available on its one node.
+func metalLBWorkloads(available int32) []runtime.Object {
+	one := int32(1)
+	sel := &metav1.LabelSelector{MatchLabels: map[string]string{"app": "metallb"}}
+	return []runtime.Object{
+		&appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "controller"},
+			Spec:       appsv1.DeploymentSpec{Replicas: &one, Selector: sel},
+			Status:     appsv1.DeploymentStatus{Replicas: 1, UpdatedReplicas: 1, AvailableReplicas: available},
+		},
+		&appsv1.DaemonSet{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "speaker"},
+			Spec:       appsv1.DaemonSetSpec{Selector: sel},
+			Status:     appsv1.DaemonSetStatus{DesiredNumberScheduled: 1, UpdatedNumberScheduled: 1, NumberAvailable: 1},
+		},
 	}
 }

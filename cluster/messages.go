@@ -97,6 +97,9 @@ var (
 	fixAddressStale = i18n.M("cluster.address.stale.fix",
 		"restart that node so kind's entrypoint rewrites its configuration: docker restart %s, then %s",
 		"kind 의 엔트리포인트가 설정을 고치도록 그 노드를 다시 시작하세요: docker restart %s 후 %s")
+	msgWorkloadsBack = i18n.M("cluster.workloads-back",
+		"%s not running again yet: %s",
+		"%s 이(가) 아직 다시 돌지 않습니다: %s")
 	msgPodsBack = i18n.M("cluster.pods-back",
 		"%d system pods not running again yet: %s",
 		"아직 다시 실행되지 않은 시스템 파드 %d 개: %s")

@@ -123,21 +123,31 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 		}
 		rules := rulesBack(all, fresh)
 		var waiting []string
+		replaced := false
 		for _, p := range all {
 			if !started[p.Spec.NodeName] || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 				continue
 			}
 			if !podBack(p, fresh) {
 				waiting = append(waiting, p.Namespace+"/"+p.Name)
-				if stuck(p, rules[p.Spec.NodeName], time.Now()) {
-					kick(ctx, lab, p, kicked)
+				if stuck(p, rules[p.Spec.NodeName], time.Now()) && kick(ctx, lab, p, kicked) {
+					replaced = true
 				}
 			}
 		}
-		if len(waiting) > 0 {
+		if len(waiting) > 0 || replaced {
 			msg := msgPodsBack.F(env.Lang, len(waiting), strings.Join(waiting, ", "))
 			env.Reporter.Progress(msg)
 			return false, msg, nil
+		}
+		// A pod replaced a moment ago may have no successor yet, or one not
+		// yet on a node: the workloads themselves say whether they run.
+		for _, a := range restartedWorkloads(all) {
+			if ok, why := workloadHealth(ctx, lab, a, env.Lang); !ok {
+				msg := msgWorkloadsBack.F(env.Lang, a.Name, why)
+				env.Reporter.Progress(msg)
+				return false, msg, nil
+			}
 		}
 		return true, "", nil
 	}, func(last string) error {
@@ -200,23 +210,43 @@ func stuck(p corev1.Pod, rules, now time.Time) bool {
 // starts with the Service rules in place and no back-off. The control
 // plane's static pods, kube-proxy, the CNI and the student's pods are left
 // to the kubelet.
-func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) {
+// It reports whether it deleted the pod.
+func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) bool {
 	switch {
 	case p.Namespace == MetalLB.Namespace, p.Namespace == NginxAddon.Namespace, p.Namespace == TraefikAddon.Namespace:
 	case p.Namespace == metav1.NamespaceSystem && p.Labels["k8s-app"] == "kube-dns":
 	default:
-		return
+		return false
 	}
 	if kicked[string(p.UID)] || len(p.OwnerReferences) == 0 {
-		return
+		return false
 	}
 	switch p.OwnerReferences[0].Kind {
 	case "ReplicaSet", "DaemonSet":
 	default:
-		return
+		return false
 	}
 	kicked[string(p.UID)] = true
-	_ = lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
+	return lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}) == nil
+}
+
+// coreDNS is CoreDNS as an add-on: what waitBack waits for besides
+// labctl's own.
+var coreDNS = Addon{Name: "CoreDNS", Namespace: metav1.NamespaceSystem, Workloads: []string{"Deployment/coredns"}}
+
+// restartedWorkloads are the add-ons whose workloads a restart must bring
+// back: those that have pods (CoreDNS, MetalLB, the ingress controller).
+func restartedWorkloads(pods []corev1.Pod) []Addon {
+	var out []Addon
+	for _, a := range []Addon{coreDNS, MetalLB, NginxAddon, TraefikAddon} {
+		for _, p := range pods {
+			if p.Namespace == a.Namespace && (a.Name != coreDNS.Name || p.Labels["k8s-app"] == "kube-dns") {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // podBack is true when every container of the pod runs again since the
