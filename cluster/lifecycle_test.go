@@ -151,19 +151,21 @@ func TestWaitBack(t *testing.T) {
 	after, before := since.Add(10*time.Second), since.Add(-time.Hour)
 	started := map[string]bool{"lab-worker": true}
 
-	lab := fakeLab(append(metalLBWorkloads(1), heartbeatNode("lab-worker", after, "172.18.0.3"), heartbeatNode("lab-control-plane", before, "172.18.0.2"),
-		addonPod("metallb-system", "controller-1", "lab-worker", after, true),
+	lab := fakeLab(append(metalLBWorkloads(), heartbeatNode("lab-worker", after, "172.18.0.3"), heartbeatNode("lab-control-plane", before, "172.18.0.2"),
+		labelled(addonPod("metallb-system", "controller-1", "lab-worker", after, true), "controller"),
+		labelled(addonPod("metallb-system", "speaker-1", "lab-worker", after, true), "speaker"),
 		addonPod("kube-system", "old-elsewhere", "lab-control-plane", before, false))...)
 	if err := waitBack(context.Background(), lab, started, since, time.Minute, env); err != nil {
 		t.Fatalf("everything back: %v", err)
 	}
 
-	// every pod listed is back, but MetalLB's controller was just replaced:
-	// its successor is not in the list yet, and the Deployment says so
-	replacedLab := fakeLab(append(metalLBWorkloads(0), heartbeatNode("lab-worker", after, "172.18.0.3"),
-		addonPod("metallb-system", "speaker-2", "lab-worker", after, true))...)
+	// every pod listed is back, but MetalLB's controller was just replaced
+	// and its successor is not made yet (the controller manager is not
+	// back either): the Deployment's pods are counted, not its stale status
+	replacedLab := fakeLab(append(metalLBWorkloads(), heartbeatNode("lab-worker", after, "172.18.0.3"),
+		labelled(addonPod("metallb-system", "speaker-2", "lab-worker", after, true), "speaker"))...)
 	err := waitBack(expired(t), replacedLab, started, since, time.Minute, env)
-	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "MetalLB not running again yet: Deployment/controller") {
+	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "MetalLB not running again yet: Deployment/controller 0/1") {
 		t.Errorf("a replaced controller without its successor: %q", msg)
 	}
 
@@ -219,21 +221,29 @@ func TestCheckAddresses(t *testing.T) {
 	}
 }
 
-// metalLBWorkloads are MetalLB's controller Deployment with available
-// replicas out of one, and a speaker DaemonSet available on its one node.
-func metalLBWorkloads(available int32) []runtime.Object {
+// metalLBWorkloads are MetalLB's controller Deployment (one replica) and
+// speaker DaemonSet (one node), with the status they had before the stop
+// (all available): stale after a restart.
+func metalLBWorkloads() []runtime.Object {
 	one := int32(1)
-	sel := &metav1.LabelSelector{MatchLabels: map[string]string{"app": "metallb"}}
+	sel := func(c string) *metav1.LabelSelector {
+		return &metav1.LabelSelector{MatchLabels: map[string]string{"component": c}}
+	}
 	return []runtime.Object{
 		&appsv1.Deployment{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "controller"},
-			Spec:       appsv1.DeploymentSpec{Replicas: &one, Selector: sel},
-			Status:     appsv1.DeploymentStatus{Replicas: 1, UpdatedReplicas: 1, AvailableReplicas: available},
+			Spec:       appsv1.DeploymentSpec{Replicas: &one, Selector: sel("controller")},
+			Status:     appsv1.DeploymentStatus{Replicas: 1, UpdatedReplicas: 1, AvailableReplicas: 1},
 		},
 		&appsv1.DaemonSet{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "speaker"},
-			Spec:       appsv1.DaemonSetSpec{Selector: sel},
+			Spec:       appsv1.DaemonSetSpec{Selector: sel("speaker")},
 			Status:     appsv1.DaemonSetStatus{DesiredNumberScheduled: 1, UpdatedNumberScheduled: 1, NumberAvailable: 1},
 		},
 	}
+}
+
+func labelled(p *corev1.Pod, component string) *corev1.Pod {
+	p.Labels["component"] = component
+	return p
 }

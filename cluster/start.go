@@ -2,11 +2,13 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
@@ -142,8 +144,17 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 		}
 		// A pod replaced a moment ago may have no successor yet, or one not
 		// yet on a node: the workloads themselves say whether they run.
+		// Their status is no help here: the controller manager that writes
+		// it may not run again yet, so the pods are counted.
 		for _, a := range restartedWorkloads(all) {
-			if ok, why := workloadHealth(ctx, lab, a, env.Lang); !ok {
+			runs := func(p corev1.Pod) bool {
+				if started[p.Spec.NodeName] {
+					return podBack(p, fresh)
+				}
+				// on a node that kept running (a paused one resumed)
+				return p.Spec.NodeName != "" && podBack(p, func(metav1.Time) bool { return true })
+			}
+			if why := workloadsBack(ctx, lab, a, all, runs); why != "" {
 				msg := msgWorkloadsBack.F(env.Lang, a.Name, why)
 				env.Reporter.Progress(msg)
 				return false, msg, nil
@@ -228,6 +239,50 @@ func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) b
 	}
 	kicked[string(p.UID)] = true
 	return lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}) == nil
+}
+
+// workloadsBack says which of an add-on's workloads has fewer running pods
+// (runs: again since the restart, on a restarted node) than it wants ("" when none): a Deployment its
+// replicas, a DaemonSet one per node it schedules to.
+func workloadsBack(ctx context.Context, lab *Lab, a Addon, pods []corev1.Pod, runs func(corev1.Pod) bool) string {
+	for _, w := range a.Workloads {
+		kind, name, _ := strings.Cut(w, "/")
+		var sel *metav1.LabelSelector
+		want := int32(0)
+		switch kind {
+		case "Deployment":
+			d, err := lab.Client.AppsV1().Deployments(a.Namespace).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return w + ": " + err.Error()
+			}
+			sel, want = d.Spec.Selector, 1
+			if d.Spec.Replicas != nil {
+				want = *d.Spec.Replicas
+			}
+		case "DaemonSet":
+			d, err := lab.Client.AppsV1().DaemonSets(a.Namespace).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return w + ": " + err.Error()
+			}
+			sel, want = d.Spec.Selector, d.Status.DesiredNumberScheduled
+		default:
+			continue
+		}
+		s, err := metav1.LabelSelectorAsSelector(sel)
+		if err != nil {
+			return w + ": " + err.Error()
+		}
+		back := int32(0)
+		for _, p := range pods {
+			if p.Namespace == a.Namespace && p.DeletionTimestamp == nil && s.Matches(labels.Set(p.Labels)) && runs(p) {
+				back++
+			}
+		}
+		if back < want {
+			return fmt.Sprintf("%s %d/%d", w, back, want)
+		}
+	}
+	return ""
 }
 
 // coreDNS is CoreDNS as an add-on: what waitBack waits for besides
