@@ -154,7 +154,16 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 				// on a node that kept running (a paused one resumed)
 				return p.Spec.NodeName != "" && podBack(p, func(metav1.Time) bool { return true })
 			}
-			if why := workloadsBack(ctx, lab, a, all, runs); why != "" {
+			why := workloadsBack(ctx, lab, a, all, runs)
+			if why == "" {
+				// and what labctl status reads: the controller manager,
+				// itself just back (after its leader election), rewrites
+				// the workloads' status a little later than the pods run
+				if ok, stale := workloadHealth(ctx, lab, a, env.Lang); !ok {
+					why = stale
+				}
+			}
+			if why != "" {
 				msg := msgWorkloadsBack.F(env.Lang, a.Name, why)
 				env.Reporter.Progress(msg)
 				return false, msg, nil
