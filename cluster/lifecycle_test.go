@@ -169,6 +169,17 @@ func TestWaitBack(t *testing.T) {
 		t.Errorf("a replaced controller without its successor: %q", msg)
 	}
 
+	// the pods run again, but the Deployment's status (what labctl status
+	// reads) is not rewritten yet: the controller manager is not back
+	staleObjs := metalLBWorkloads()
+	staleObjs[0].(*appsv1.Deployment).Status.AvailableReplicas = 0
+	staleLab := fakeLab(append(staleObjs, heartbeatNode("lab-worker", after, "172.18.0.3"),
+		labelled(addonPod("metallb-system", "controller-2", "lab-worker", after, true), "controller"),
+		labelled(addonPod("metallb-system", "speaker-3", "lab-worker", after, true), "speaker"))...)
+	if err := waitBack(expired(t), staleLab, started, since, time.Minute, env); err == nil || !strings.Contains(i18n.Localize(err, i18n.En), "MetalLB not running again yet") {
+		t.Errorf("a Deployment whose status is not rewritten yet: %v", err)
+	}
+
 	gone := expired(t) // nothing changes on the fake: one look, then the verdict
 	stale := fakeLab(heartbeatNode("lab-worker", before, "172.18.0.3"))
 	err = waitBack(gone, stale, started, since, time.Minute, env)
