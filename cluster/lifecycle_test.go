@@ -10,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -169,6 +170,17 @@ func TestWaitBack(t *testing.T) {
 		t.Errorf("a replaced controller without its successor: %q", msg)
 	}
 
+	// every MetalLB pod was replaced (the speakers and the controller all
+	// started before their node's Service rules) and none has a successor
+	// yet: MetalLB has no pod at all, and it is still the one not back
+	// (the wait once took the add-ons from the pods it saw, and ended here)
+	emptyLab := fakeLab(append(metalLBWorkloads(), heartbeatNode("lab-worker", after, "172.18.0.3"))...)
+	if err := waitBack(expired(t), emptyLab, started, since, time.Minute, env); err == nil {
+		t.Error("MetalLB with every pod replaced and no successor yet: the wait ended")
+	} else if msg := i18n.Localize(err, i18n.En); !strings.Contains(msg, "MetalLB not running again yet: Deployment/controller 0/1") {
+		t.Errorf("MetalLB with every pod replaced and no successor yet: %q", msg)
+	}
+
 	// the pods run again, but the Deployment's status (what labctl status
 	// reads) is not rewritten yet: the controller manager is not back
 	staleObjs := metalLBWorkloads()
@@ -257,4 +269,37 @@ func metalLBWorkloads() []runtime.Object {
 func labelled(p *corev1.Pod, component string) *corev1.Pod {
 	p.Labels["component"] = component
 	return p
+}
+
+// freeStaleLeases deletes a control-plane lease only when its holder ran on
+// a node this start restarted and renewed it last before the start.
+func TestFreeStaleLeases(t *testing.T) {
+	since := time.Now().Add(-time.Minute)
+	lease := func(name, holder string, renewed time.Time) *coordinationv1.Lease {
+		rt := metav1.NewMicroTime(renewed)
+		return &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: name},
+			Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder, RenewTime: &rt}}
+	}
+	cases := []struct {
+		name    string
+		holder  string
+		renewed time.Time
+		deleted bool
+	}{
+		{"held before the stop by a restarted node's process", "lab-control-plane_0af6", since.Add(-time.Hour), true},
+		{"taken since the start by the new process", "lab-control-plane_d7c8", since.Add(time.Second), false},
+		{"held by a node that kept running (or resumes from pause)", "lab-control-plane2_11aa", since.Add(-time.Hour), false},
+	}
+	for _, c := range cases {
+		lab := fakeLab(lease("kube-controller-manager", c.holder, c.renewed))
+		freed := map[string]bool{}
+		freeStaleLeases(context.Background(), lab, map[string]bool{"lab-control-plane": true, "lab-worker": true}, since, freed)
+		_, err := lab.Client.CoordinationV1().Leases("kube-system").Get(context.Background(), "kube-controller-manager", metav1.GetOptions{})
+		if gone := err != nil; gone != c.deleted {
+			t.Errorf("%s: deleted %v, want %v", c.name, gone, c.deleted)
+		}
+		if !freed["kube-controller-manager"] || !freed["kube-scheduler"] {
+			t.Errorf("%s: not marked done: %v", c.name, freed)
+		}
+	}
 }
