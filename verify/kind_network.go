@@ -102,8 +102,41 @@ func (a *answerSheet) verdict(env *Env) *Outcome {
 	return &o
 }
 
-func answersDeps(ns, name string) Dependencies {
-	return Dependencies{Objects: []ObjectRef{{Kind: "ConfigMap", Namespace: ns, Name: name}}}
+// answersAt names the ConfigMap that holds a student's answers, and the
+// Pod they are about when there is one; the check kinds that judge answers
+// embed it.
+type answersAt struct {
+	Pod       string `yaml:"pod"`
+	ConfigMap string `yaml:"configMap"`
+	Namespace string `yaml:"namespace"`
+}
+
+// validate says which of the fields a kind needs are missing.
+func (a answersAt) validate(needPod bool) error {
+	switch {
+	case needPod && (a.Pod == "" || a.ConfigMap == ""):
+		return errors.New("params.pod and params.configMap are required")
+	case !needPod && a.Pod != "":
+		return errors.New("params.pod is not a parameter of this check")
+	case a.ConfigMap == "":
+		return errors.New("params.configMap is required")
+	}
+	return nil
+}
+
+// DependsOn: the answers, and the Pod when there is one.
+func (a answersAt) DependsOn(env *Env) Dependencies {
+	ns := env.ns(a.Namespace)
+	d := Dependencies{Objects: []ObjectRef{{Kind: "ConfigMap", Namespace: ns, Name: a.ConfigMap}}}
+	if a.Pod != "" {
+		d.Objects = append(d.Objects, ObjectRef{Kind: "Pod", Namespace: ns, Name: a.Pod})
+	}
+	return d
+}
+
+// read fetches the answers.
+func (a answersAt) read(ctx context.Context, env *Env) (*answerSheet, *Outcome) {
+	return readAnswers(ctx, env, env.ns(a.Namespace), a.ConfigMap)
 }
 
 // nodeNet is one node's place on the kind network.
@@ -185,25 +218,17 @@ func DockerNetworkFacts(ctx context.Context, env *Env) (map[string]string, error
 // dockerNetwork proves the student found the cluster's docker network: the
 // subnet, its gateway (the bridge on the host) and every node's address.
 type dockerNetwork struct {
-	ConfigMap string `yaml:"configMap"`
-	Namespace string `yaml:"namespace"`
+	answersAt `yaml:",inline"`
 }
 
 func init() {
 	register("dockerNetwork", func(p dockerNetwork) (Checker, error) {
-		if p.ConfigMap == "" {
-			return nil, errors.New("params.configMap is required")
-		}
-		return p, nil
+		return p, p.validate(false)
 	})
 }
 
-func (p dockerNetwork) DependsOn(env *Env) Dependencies {
-	return answersDeps(env.ns(p.Namespace), p.ConfigMap)
-}
-
 func (p dockerNetwork) Check(ctx context.Context, env *Env) Outcome {
-	a, o := readAnswers(ctx, env, env.ns(p.Namespace), p.ConfigMap)
+	a, o := p.read(ctx, env)
 	if o != nil {
 		return *o
 	}
@@ -290,25 +315,13 @@ func SandboxFacts(ctx context.Context, env *Env, ns, pod string) (map[string]str
 // podSandbox proves the student found a pod's sandbox on its node: the
 // node, the sandbox ID and the number of containers joined to it.
 type podSandbox struct {
-	Pod       string `yaml:"pod"`
-	ConfigMap string `yaml:"configMap"`
-	Namespace string `yaml:"namespace"`
+	answersAt `yaml:",inline"`
 }
 
 func init() {
 	register("podSandbox", func(p podSandbox) (Checker, error) {
-		if p.Pod == "" || p.ConfigMap == "" {
-			return nil, errors.New("params.pod and params.configMap are required")
-		}
-		return p, nil
+		return p, p.validate(true)
 	})
-}
-
-func (p podSandbox) DependsOn(env *Env) Dependencies {
-	ns := env.ns(p.Namespace)
-	d := answersDeps(ns, p.ConfigMap)
-	d.Objects = append(d.Objects, ObjectRef{Kind: "Pod", Namespace: ns, Name: p.Pod})
-	return d
 }
 
 func (p podSandbox) Check(ctx context.Context, env *Env) Outcome {
@@ -317,7 +330,7 @@ func (p podSandbox) Check(ctx context.Context, env *Env) Outcome {
 	if o != nil {
 		return *o
 	}
-	a, o := readAnswers(ctx, env, ns, p.ConfigMap)
+	a, o := p.read(ctx, env)
 	if o != nil {
 		return *o
 	}

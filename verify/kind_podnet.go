@@ -171,25 +171,13 @@ func EgressFacts(ctx context.Context, env *Env, ns, pod string) (map[string]stri
 // with its node's address: their answers (the pod's IP, what the outside
 // saw) are compared with the outside server's own answer.
 type egressSNAT struct {
-	Pod       string `yaml:"pod"`
-	ConfigMap string `yaml:"configMap"`
-	Namespace string `yaml:"namespace"`
+	answersAt `yaml:",inline"`
 }
 
 func init() {
 	register("egressSNAT", func(p egressSNAT) (Checker, error) {
-		if p.Pod == "" || p.ConfigMap == "" {
-			return nil, errors.New("params.pod and params.configMap are required")
-		}
-		return p, nil
+		return p, p.validate(true)
 	})
-}
-
-func (p egressSNAT) DependsOn(env *Env) Dependencies {
-	ns := env.ns(p.Namespace)
-	d := answersDeps(ns, p.ConfigMap)
-	d.Objects = append(d.Objects, ObjectRef{Kind: "Pod", Namespace: ns, Name: p.Pod})
-	return d
 }
 
 func (p egressSNAT) Check(ctx context.Context, env *Env) Outcome {
@@ -198,7 +186,7 @@ func (p egressSNAT) Check(ctx context.Context, env *Env) Outcome {
 	if o != nil {
 		return *o
 	}
-	a, o := readAnswers(ctx, env, ns, p.ConfigMap)
+	a, o := p.read(ctx, env)
 	if o != nil {
 		return *o
 	}
@@ -253,25 +241,17 @@ func CNIFacts(ctx context.Context, env *Env) (map[string]string, error) {
 // cniAnswers proves the student found which CNI the cluster runs (its
 // DaemonSet) and the pod CIDR the CNI gives each node.
 type cniAnswers struct {
-	ConfigMap string `yaml:"configMap"`
-	Namespace string `yaml:"namespace"`
+	answersAt `yaml:",inline"`
 }
 
 func init() {
 	register("cniAnswers", func(p cniAnswers) (Checker, error) {
-		if p.ConfigMap == "" {
-			return nil, errors.New("params.configMap is required")
-		}
-		return p, nil
+		return p, p.validate(false)
 	})
 }
 
-func (p cniAnswers) DependsOn(env *Env) Dependencies {
-	return answersDeps(env.ns(p.Namespace), p.ConfigMap)
-}
-
 func (p cniAnswers) Check(ctx context.Context, env *Env) Outcome {
-	a, o := readAnswers(ctx, env, env.ns(p.Namespace), p.ConfigMap)
+	a, o := p.read(ctx, env)
 	if o != nil {
 		return *o
 	}

@@ -106,7 +106,7 @@ var kindParams = map[string]struct {
 	},
 	"cniAnswers": {
 		valid:   []string{`{configMap: a}`},
-		invalid: map[string]string{`{}`: "params.configMap is required"},
+		invalid: map[string]string{`{}`: "params.configMap is required", `{configMap: a, pod: p}`: "params.pod is not a parameter of this check"},
 	},
 	"podSandbox": {
 		valid:   []string{`{pod: p, configMap: a}`},
