@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -96,25 +95,9 @@ func (p gatewayTLS) Check(ctx context.Context, env *Env) Outcome {
 			return Failed(msgListenerNotReady, gwNS+"/"+gwName, listener, env.why(c))
 		}
 	}
-	_, httpsURL, err := env.Net.IngressURLs(ctx)
-	if err != nil {
-		return Errored(err)
-	}
-	rs, err := env.Net.HTTP(ctx, FromHost, "", HTTPRequest{URL: httpsURL + "/", Host: p.Host}, 1)
-	if err != nil {
-		return Errored(err)
-	}
-	r := rs[0]
-	secretDesc := env.t(evSecret, certString(want))
-	if r.Cert == nil {
-		return Failed(msgNoTLSAnswer, httpsURL, p.Host).With(env.describe(r), secretDesc)
-	}
-	servedDesc := env.t(evServed, certString(r.Cert))
-	if !bytes.Equal(r.Cert.Raw, want.Raw) {
-		if !certNames(want, p.Host) {
-			return Failed(msgCertNotForHost, p.Host, certString(r.Cert)).With(servedDesc, secretDesc)
-		}
-		return Failed(msgCertDefault, p.Host, certString(r.Cert)).With(servedDesc, secretDesc)
+	r, servedDesc, o := servedCert(ctx, env, p.Host, want)
+	if o != nil {
+		return *o
 	}
 	return Passed(msgGatewayCertServed, p.Host, gwNS+"/"+gwName, listener, p.Secret).With(servedDesc, env.describe(r))
 }

@@ -336,30 +336,43 @@ func (p tlsCertificate) Check(ctx context.Context, env *Env) Outcome {
 		}
 		return Missing(msgIngressNoTLS, ing.Name, p.Host, p.Secret)
 	}
-	_, httpsURL, err := env.Net.IngressURLs(ctx)
-	if err != nil {
-		return Errored(err)
-	}
-	rs, err := env.Net.HTTP(ctx, FromHost, "", HTTPRequest{URL: httpsURL + "/", Host: p.Host}, 1)
-	if err != nil {
-		return Errored(err)
-	}
-	r := rs[0]
-	secretDesc := env.t(evSecret, certString(want))
-	if r.Cert == nil {
-		return Failed(msgNoTLSAnswer, httpsURL, p.Host).With(env.describe(r), secretDesc)
-	}
-	servedDesc := env.t(evServed, certString(r.Cert))
-	if !bytes.Equal(r.Cert.Raw, want.Raw) {
-		if !certNames(want, p.Host) {
-			return Failed(msgCertNotForHost, p.Host, certString(r.Cert)).With(servedDesc, secretDesc)
-		}
-		return Failed(msgCertDefault, p.Host, certString(r.Cert)).With(servedDesc, secretDesc)
+	r, servedDesc, o := servedCert(ctx, env, p.Host, want)
+	if o != nil {
+		return *o
 	}
 	if r.Status == 0 || r.Status >= 500 {
 		return Failed(msgTLSNoBackend, p.Host).With(env.describe(r), servedDesc)
 	}
 	return Passed(msgCertServed, p.Host, p.Secret).With(servedDesc, env.describe(r))
+}
+
+// servedCert asks the ingress controller's HTTPS port for host (SNI) and
+// compares the certificate it serves with want, the Secret's: the outcome
+// is nil when they are the same, else it names what was served instead.
+// servedDesc describes the served certificate.
+func servedCert(ctx context.Context, env *Env, host string, want *x509.Certificate) (r HTTPResponse, servedDesc string, o *Outcome) {
+	fail := func(out Outcome) (HTTPResponse, string, *Outcome) { return r, servedDesc, &out }
+	_, httpsURL, err := env.Net.IngressURLs(ctx)
+	if err != nil {
+		return fail(Errored(err))
+	}
+	rs, err := env.Net.HTTP(ctx, FromHost, "", HTTPRequest{URL: httpsURL + "/", Host: host}, 1)
+	if err != nil {
+		return fail(Errored(err))
+	}
+	r = rs[0]
+	secretDesc := env.t(evSecret, certString(want))
+	if r.Cert == nil {
+		return fail(Failed(msgNoTLSAnswer, httpsURL, host).With(env.describe(r), secretDesc))
+	}
+	servedDesc = env.t(evServed, certString(r.Cert))
+	if !bytes.Equal(r.Cert.Raw, want.Raw) {
+		if !certNames(want, host) {
+			return fail(Failed(msgCertNotForHost, host, certString(r.Cert)).With(servedDesc, secretDesc))
+		}
+		return fail(Failed(msgCertDefault, host, certString(r.Cert)).With(servedDesc, secretDesc))
+	}
+	return r, servedDesc, nil
 }
 
 func tlsFor(ing *networkingv1.Ingress, host, secret string) bool {
