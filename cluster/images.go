@@ -18,6 +18,15 @@ import (
 	"github.com/labctl/labctl/cluster/apply"
 )
 
+// chapterPlan is where the chapters' pods need their images: extraImages on
+// the workers, controlPlane also on the control-plane.
+func chapterPlan(extraImages, controlPlane []string) apply.ImagePlan {
+	p := apply.ImagePlan{}
+	p.Add(apply.Placement{Workers: true}, extraImages...)
+	p.Add(apply.Placement{ControlPlane: true}, controlPlane...)
+	return p
+}
+
 // addonPlan is where `up` needs the add-ons' images for an ingress choice.
 func addonPlan(i Ingress) apply.ImagePlan {
 	p := apply.ImagePlan{}
@@ -99,50 +108,67 @@ func missingOnNodes(ctx context.Context, rt Runtime, ns []nodes.Node, plan apply
 }
 
 // loadPlan saves each image once from the runtime, then imports into every
-// node, concurrently, the archives that node needs.
+// node, concurrently, the archives that node needs. It is a pipeline: a node
+// imports an image as soon as its archive is saved, while the next one is
+// being saved, instead of after all of them.
 func loadPlan(ctx context.Context, rt Runtime, ns []nodes.Node, work map[string][]string, rep Reporter) error {
 	dir, err := os.MkdirTemp("", "labctl-images-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	archives := map[string]string{}
+	type archive struct {
+		path  string
+		order int
+		saved chan struct{} // closed once saved (or failed: err)
+		err   error
+	}
+	archives := map[string]*archive{}
 	var names []string
 	for _, imgs := range work {
 		for _, img := range imgs {
 			if _, ok := archives[img]; !ok {
-				archives[img] = filepath.Join(dir, fmt.Sprintf("%d.tar", len(archives)))
+				archives[img] = &archive{saved: make(chan struct{})}
 				names = append(names, img)
 			}
 		}
 	}
-	sort.Strings(names)
-	rep.Progress(strings.Join(names, ", "))
-	for _, img := range names {
-		f, err := os.Create(archives[img])
-		if err != nil {
-			return err
-		}
-		err = rt.Save(ctx, f, img)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("save %s: %w", img, err)
-		}
+	if len(names) == 0 {
+		return nil
 	}
+	sort.Strings(names)
+	for i, img := range names {
+		archives[img].path = filepath.Join(dir, fmt.Sprintf("%d.tar", i))
+		archives[img].order = i
+	}
+	rep.Progress(strings.Join(names, ", "))
+	// one save at a time: the runtime serialises them anyway
+	go func() {
+		for _, img := range names {
+			a := archives[img]
+			a.err = saveArchive(ctx, rt, img, a.path)
+			close(a.saved)
+		}
+	}()
 	var wg sync.WaitGroup
 	errs := make([]error, len(ns))
 	for i, n := range ns {
-		imgs := work[n.String()]
+		imgs := append([]string(nil), work[n.String()]...)
 		if len(imgs) == 0 {
 			continue
 		}
+		sort.Slice(imgs, func(a, b int) bool { return archives[imgs[a]].order < archives[imgs[b]].order })
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for _, img := range imgs {
-				if err := importArchive(n, archives[img]); err != nil {
+				a := archives[img]
+				<-a.saved
+				if a.err != nil {
+					errs[i] = a.err
+					return
+				}
+				if err := importArchive(n, a.path); err != nil {
 					errs[i] = fmt.Errorf("load %s into %s: %w", img, n.String(), err)
 					return
 				}
@@ -150,12 +176,38 @@ func loadPlan(ctx context.Context, rt Runtime, ns []nodes.Node, work map[string]
 		}()
 	}
 	wg.Wait()
+	// the saver ends too before the directory goes
+	<-archives[names[len(names)-1]].saved
 	for _, err := range errs {
 		if err != nil {
 			return err
 		}
 	}
+	for _, img := range names {
+		if err := archives[img].err; err != nil {
+			return err
+		}
+	}
 	return ctx.Err()
+}
+
+// saveArchive writes one image from the runtime to path.
+func saveArchive(ctx context.Context, rt Runtime, img, path string) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = rt.Save(ctx, f, img)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("save %s: %w", img, err)
+	}
+	return nil
 }
 
 func importArchive(n nodes.Node, path string) error {
@@ -169,19 +221,35 @@ func importArchive(n nodes.Node, path string) error {
 
 // earlySideload loads local images into the nodes of a cluster being created
 // as soon as their containerd answers, while kind is still bootstrapping
-// Kubernetes. It is best effort: whatever it misses, the sideload step after
-// creation loads. The channel closes when it is done.
-func earlySideload(ctx context.Context, rt Runtime, p *kindcluster.Provider, o Options, plan apply.ImagePlan, rep Reporter) <-chan struct{} {
-	done := make(chan struct{})
+// Kubernetes: plans one after the other (the add-ons' images first, which
+// the next steps wait for; then the chapters', which they need not). Each
+// returned channel is closed when its plan is done. It is best effort:
+// whatever it misses, the sideload steps after it load.
+func earlySideload(ctx context.Context, rt Runtime, p *kindcluster.Provider, o Options, rep Reporter, plans ...apply.ImagePlan) []<-chan struct{} {
+	dones := make([]chan struct{}, len(plans))
+	out := make([]<-chan struct{}, len(plans))
+	for i := range plans {
+		dones[i] = make(chan struct{})
+		out[i] = dones[i]
+	}
 	go func() {
-		defer close(done)
+		closed := 0
+		defer func() {
+			for _, d := range dones[closed:] {
+				close(d)
+			}
+		}()
 		want := o.Workers + 1
 		for ctx.Err() == nil {
 			ns, err := p.ListNodes(o.Name)
 			if err == nil && len(ns) == want && containerdReady(ctx, ns) {
-				work, err := missingOnNodes(ctx, rt, ns, plan)
-				if err == nil && len(work) > 0 {
-					_ = loadPlan(ctx, rt, ns, work, rep)
+				for _, plan := range plans {
+					work, err := missingOnNodes(ctx, rt, ns, plan)
+					if err == nil && len(work) > 0 {
+						_ = loadPlan(ctx, rt, ns, work, rep)
+					}
+					close(dones[closed])
+					closed++
 				}
 				return
 			}
@@ -191,7 +259,7 @@ func earlySideload(ctx context.Context, rt Runtime, p *kindcluster.Provider, o O
 			}
 		}
 	}()
-	return done
+	return out
 }
 
 func containerdReady(ctx context.Context, ns []nodes.Node) bool {

@@ -63,13 +63,21 @@ func TestSideload(t *testing.T) {
 // them exist and their containerd answers.
 func TestEarlySideload(t *testing.T) {
 	dir := fakeDocker(t, twoNodes...)
-	plan := apply.ImagePlan{}
-	plan.Add(apply.Placement{ControlPlane: true, Workers: true}, "agnhost:1")
+	addons, chapters := apply.ImagePlan{}, apply.ImagePlan{}
+	addons.Add(apply.Placement{ControlPlane: true, Workers: true}, "agnhost:1")
+	chapters.Add(apply.Placement{Workers: true}, "dnsutils:1")
 	p := kindcluster.NewProvider(kindcluster.ProviderWithDocker())
-	<-earlySideload(context.Background(), newRuntime("docker"), p, Options{Name: "lab", Workers: 1}, plan, &recorder{})
+	done := earlySideload(context.Background(), newRuntime("docker"), p, Options{Name: "lab", Workers: 1}, &recorder{}, addons, chapters)
+	<-done[0]
 	log := dockerLog(t, dir)
-	if !strings.Contains(log, "ctr --namespace=k8s.io version") || strings.Count(log, "images import") != 2 {
-		t.Errorf("early sideload: %q", log)
+	if !strings.Contains(log, "ctr --namespace=k8s.io version") || strings.Count(log, "images import") < 2 {
+		t.Errorf("early sideload, the add-ons' images: %q", log)
+	}
+	<-done[1]
+	// then the chapters' image, into the worker only
+	log = dockerLog(t, dir)
+	if strings.Count(log, "images import") != 3 || strings.Index(log, "agnhost:1") > strings.Index(log, "dnsutils:1") {
+		t.Errorf("early sideload, then the chapters' images: %q", log)
 	}
 }
 
@@ -148,7 +156,15 @@ func TestEnsureMaxPodsNode(t *testing.T) {
 		podsNode("lab-control-plane", 110, map[string]string{"node-role.kubernetes.io/control-plane": ""}),
 		podsNode("lab-worker", 110, nil), podsNode("lab-worker2", LowMaxPods, nil, other))
 	ctx := context.Background()
-	if err := ensureMaxPodsNode(ctx, lab, 0); err != nil {
+	finish, err := ensureMaxPodsNode(ctx, lab, 0)
+	if err != nil || finish == nil {
+		t.Fatalf("ensureMaxPodsNode: %v, finish %v", err, finish != nil)
+	}
+	// tainted at once, named (labelled) only once the limit is set
+	if n, _ := lab.Client.CoreV1().Nodes().Get(ctx, "lab-worker2", metav1.GetOptions{}); len(n.Spec.Taints) != 2 || n.Labels[MaxPodsNodeKey] != "" {
+		t.Errorf("before finish: taints %+v, labels %v", n.Spec.Taints, n.Labels)
+	}
+	if err := finish(); err != nil {
 		t.Fatal(err)
 	}
 	n, err := MaxPodsNode(ctx, lab)
@@ -161,14 +177,14 @@ func TestEnsureMaxPodsNode(t *testing.T) {
 	if strings.Contains(dockerLog(t, dir), "maxPods") {
 		t.Error("a kubelet that has the limit already was restarted")
 	}
-	if err := ensureMaxPodsNode(ctx, lab, 0); err != nil {
-		t.Errorf("second run: %v", err)
+	if finish, err := ensureMaxPodsNode(ctx, lab, 0); err != nil || finish != nil {
+		t.Errorf("second run: %v, work left %v", err, finish != nil)
 	}
 
 	one := kindLab()
 	one.Client = kubefake.NewClientset(podsNode("lab-worker", 110, nil))
-	if err := ensureMaxPodsNode(ctx, one, 0); err != nil {
-		t.Fatal(err)
+	if finish, err := ensureMaxPodsNode(ctx, one, 0); err != nil || finish != nil {
+		t.Fatalf("one worker: %v, work left %v", err, finish != nil)
 	}
 	if n, _ := MaxPodsNode(ctx, one); n != nil {
 		t.Errorf("a lab with one worker got a low-limit worker: %s", n.Name)

@@ -50,13 +50,17 @@ func MaxPodsNode(ctx context.Context, lab *Lab) (*corev1.Node, error) {
 // ensureMaxPodsNode makes the last worker the low-limit worker, once: a lab
 // that has one keeps it (and the limit a student set), so a second up
 // changes nothing. A lab with fewer than two workers has none.
-func ensureMaxPodsNode(ctx context.Context, lab *Lab, wait time.Duration) error {
+// It taints the node at once, so no add-on pod lands there, and returns the
+// rest as finish (nil when nothing is left): the kubelet's new limit (a
+// restart and its wait, seconds), then the label that names the node and
+// marks the work done. up runs finish while the add-ons start.
+func ensureMaxPodsNode(ctx context.Context, lab *Lab, wait time.Duration) (finish func() error, err error) {
 	if n, err := MaxPodsNode(ctx, lab); err != nil || n != nil {
-		return err
+		return nil, err
 	}
 	list, err := lab.NodeList(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var workers []string
 	for _, n := range list {
@@ -65,22 +69,25 @@ func ensureMaxPodsNode(ctx context.Context, lab *Lab, wait time.Duration) error 
 		}
 	}
 	if len(workers) < 2 {
-		return nil
+		return nil, nil
 	}
 	sort.Strings(workers)
 	name := workers[len(workers)-1]
-	if err := SetMaxPods(ctx, lab, name, LowMaxPods, wait); err != nil {
-		return err
-	}
-	// The taint first, then the label that names the node: a node found by
-	// its label always carries the taint.
+	// The taint first, the label last: a node found by its label always
+	// carries the taint and the limit (an up stopped in between does it
+	// again; each part is idempotent).
 	patch := fmt.Sprintf(`{"spec":{"taints":%s}}`, taintsJSON(list, name))
 	if _, err := lab.Client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-		return err
+		return nil, err
 	}
-	patch = fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, MaxPodsNodeKey, MaxPodsNodeValue)
-	_, err = lab.Client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
-	return err
+	return func() error {
+		if err := SetMaxPods(ctx, lab, name, LowMaxPods, wait); err != nil {
+			return err
+		}
+		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, MaxPodsNodeKey, MaxPodsNodeValue)
+		_, err := lab.Client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
+		return err
+	}, nil
 }
 
 // taintsJSON is the node's taints plus labctl's (a strategic merge patch

@@ -90,3 +90,12 @@ type kindInfo struct {
 func (i kindInfo) Info(m string)            { i.k.add(m, i.l == 0) }
 func (i kindInfo) Infof(f string, a ...any) { i.k.add(fmt.Sprintf(f, a...), i.l == 0) }
 func (i kindInfo) Enabled() bool            { return i.l <= 1 }
+
+// quiet is a Reporter that shows nothing: for work done in the background
+// of other steps, which a later step waits for and reports.
+type quiet struct{}
+
+func (quiet) Start(string)              {}
+func (quiet) Progress(string)           {}
+func (quiet) Done(error, time.Duration) {}
+func (quiet) Note(string)               {}

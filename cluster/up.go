@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
-	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 	"github.com/labctl/labctl/internal/view"
@@ -46,6 +45,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 
 	created := false
 	var back restart
+	var chaptersEarly <-chan struct{} // closed when the early load of the chapters' images is done
 	if !found && o.StartOnly {
 		return nil, i18n.Errorf(msgNoStart, o.Name).Marked(ErrNoCluster).WithFix(fixNoCluster)
 	}
@@ -63,26 +63,25 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		}
 		image := resolveNodeImage(ctx, rt, o.Image, env)
 		// Images the computer already has go into the nodes while kubeadm
-		// starts Kubernetes in them, instead of after.
+		// starts Kubernetes in them, instead of after: the add-ons' first,
+		// then the chapters', which provision waits for only at its end.
 		earlyCtx, stopEarly := context.WithCancel(ctx)
-		plan := addonPlan(o.Ingress)
-		plan.Add(apply.Placement{Workers: true}, extraImages...)
-		plan.Add(apply.Placement{ControlPlane: true}, o.ControlPlaneImages...)
-		early := earlySideload(earlyCtx, rt, p, o, plan, env.Reporter)
+		defer stopEarly()
+		early := earlySideload(earlyCtx, rt, p, o, env.Reporter, addonPlan(o.Ingress), chapterPlan(extraImages, o.ControlPlaneImages))
+		chaptersEarly = early[1]
 		err := env.step(stepCreate.F(env.Lang, o.Name, o.Workers), func() error {
 			return createKind(ctx, p, o, kindConfig(o, info.CgroupVersion == 1), image, kubeconfig, logger)
 		})
 		if err != nil {
 			stopEarly()
-			<-early
+			<-early[1]
 		} else {
 			select {
-			case <-early:
+			case <-early[0]:
 			default:
-				_ = env.step(stepSideloadEarly.F(env.Lang), func() error { <-early; return nil })
+				_ = env.step(stepSideloadEarly.F(env.Lang), func() error { <-early[0]; return nil })
 			}
 		}
-		stopEarly()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, interrupted(env, p, o, kubeconfig, true)
@@ -105,7 +104,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		err = waitAPI(ctx, lab, o.Wait, env)
 	}
 	if err == nil {
-		err = provision(ctx, lab, o, extraImages, found, back, env)
+		err = provision(ctx, lab, o, extraImages, chaptersEarly, found, back, env)
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -127,8 +126,9 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	return lab, nil
 }
 
-// provision brings a running cluster to the lab's shape.
-func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, existed bool, back restart, env Env) error {
+// provision brings a running cluster to the lab's shape. chaptersEarly, when
+// not nil, is closed once the early load of the chapters' images is over.
+func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, chaptersEarly <-chan struct{}, existed bool, back restart, env Env) error {
 	kindNodes, err := lab.Nodes()
 	if err != nil {
 		return err
@@ -140,14 +140,22 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	if err != nil {
 		return err
 	}
-	// Images first, so no add-on pod ever asks a registry for an image the
-	// computer has (nodes only need containerd for this, not Ready).
-	plan := addonPlan(ingress)
-	plan.Add(apply.Placement{Workers: true}, extraImages...) // the chapters' pods run on the workers
-	plan.Add(apply.Placement{ControlPlane: true}, o.ControlPlaneImages...)
-	if err := sideload(ctx, lab, plan, env); err != nil {
+	// The add-ons' images first, so no add-on pod ever asks a registry for
+	// an image the computer has (nodes only need containerd for this, not
+	// Ready). The chapters' images are loaded meanwhile, and waited for last.
+	if err := sideload(ctx, lab, addonPlan(ingress), env); err != nil {
 		return err
 	}
+	chaptersDone := make(chan error, 1)
+	go func() {
+		if chaptersEarly != nil {
+			select {
+			case <-chaptersEarly:
+			case <-ctx.Done():
+			}
+		}
+		chaptersDone <- sideload(ctx, lab, chapterPlan(extraImages, o.ControlPlaneImages), Env{Lang: env.Lang, Reporter: quiet{}})
+	}()
 	if err := uninstallOtherIngress(ctx, lab, ingress, o.Wait, env); err != nil {
 		return err
 	}
@@ -155,16 +163,26 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	if err != nil {
 		return err
 	}
-	// ch15's cluster network: the outside server beside the nodes and the
-	// worker with a low pod limit, before the add-ons: the worker's taint
-	// keeps their pods off it, and its kubelet restarts before they run.
-	if err := env.step(stepLabNetwork.F(env.Lang, OutsideName(lab.Name), LowMaxPods), func() error {
+	// ch15's cluster network: the outside server beside the nodes, and the
+	// worker with a low pod limit tainted before the add-ons are applied
+	// (the taint keeps their pods off it); its kubelet takes the limit
+	// while they start.
+	var maxPods func() error
+	if err := env.step(stepLabNetwork.F(env.Lang, OutsideName(lab.Name)), func() error {
 		if err := EnsureOutside(ctx, lab.Runtime, lab.Name); err != nil {
 			return err
 		}
-		return ensureMaxPodsNode(ctx, lab, o.Wait)
+		var err error
+		maxPods, err = ensureMaxPodsNode(ctx, lab, o.Wait)
+		return err
 	}); err != nil {
 		return err
+	}
+	maxPodsDone := make(chan error, 1)
+	if maxPods == nil {
+		maxPodsDone <- nil
+	} else {
+		go func() { maxPodsDone <- maxPods() }()
 	}
 	// The add-ons are applied now and start as soon as the nodes are Ready:
 	// their rollouts overlap the wait for the nodes, and each other (the
@@ -228,7 +246,21 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 			return err
 		}
 	}
-	return nil
+	if err := waitStep(env, stepMaxPods.F(env.Lang, LowMaxPods), maxPodsDone); err != nil {
+		return err
+	}
+	return waitStep(env, stepSideloadChapters.F(env.Lang), chaptersDone)
+}
+
+// waitStep waits for work done in the background of other steps: at once
+// when it is over, else as a step of its own.
+func waitStep(env Env, title string, done <-chan error) error {
+	select {
+	case err := <-done:
+		return err
+	default:
+		return env.step(title, func() error { return <-done })
+	}
 }
 
 func preflight(o Options, env Env) error {
