@@ -1,10 +1,13 @@
 package verify
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/miekg/dns"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/labctl/labctl/i18n"
 )
@@ -37,6 +40,43 @@ func TestDNSRecords(t *testing.T) {
 		l := newLab(t, externalName("naver.com"))
 		expect(t, l.check("dnsRecords", cname), "fail", msgDNSWrongCNAME,
 			"is a CNAME to naver.com., want google.com.: check spec.externalName", "-> naver.com.")
+	})
+	t.Run("a wrong CNAME CoreDNS already answers is the student's", func(t *testing.T) {
+		l := newLab(t, externalName("www.google.com"))
+		o := l.check("dnsRecords", cname)
+		expect(t, o, "fail", msgDNSWrongCNAME, "is a CNAME to www.google.com., want google.com.")
+		if o.CatchingUp != "" {
+			t.Errorf("the answer agrees with the API, yet it is said to lag: %s", o.CatchingUp)
+		}
+	})
+	t.Run("a fix the DNS cache does not show yet is not a wrong answer", func(t *testing.T) {
+		l := newLab(t, externalName("www.google.com"))
+		l.net.dnsCache = map[string]*dns.Msg{}
+		l.check("dnsRecords", cname) // CoreDNS caches the wrong answer
+		fixed := externalName("google.com")
+		if _, err := l.client.CoreV1().Services("default").Update(context.Background(), fixed, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		o := l.check("dnsRecords", cname)
+		expect(t, o, "fail", msgDNSWrongCNAME, "www.google.com.")
+		if !strings.Contains(o.CatchingUp, "want CNAME google.com.") {
+			t.Errorf("a cached answer from before the fix: CatchingUp %q", o.CatchingUp)
+		}
+	})
+	t.Run("a headless fix the cache does not show yet", func(t *testing.T) {
+		l := newLab(t, objs(httpGo(2), one(headless("10.96.80.8")))...)
+		l.net.dnsCache = map[string]*dns.Msg{}
+		l.check("dnsRecords", podsOf)
+		// recreated headless, as the hint says
+		if err := l.client.CoreV1().Services("default").Delete(context.Background(), "http-go-headless", metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		l.add(headless("None"))
+		o := l.check("dnsRecords", podsOf)
+		expect(t, o, "fail", msgDNSPodsDiffer)
+		if !strings.Contains(o.CatchingUp, "the API says 10.244.1.10,10.244.1.11") {
+			t.Errorf("a cached ClusterIP after the Service became headless: CatchingUp %q", o.CatchingUp)
+		}
 	})
 	t.Run("no CNAME: not an ExternalName Service", func(t *testing.T) {
 		l := newLab(t, svcObj("externalname-service", "10.96.70.7", "app=x", svcPort("", 80, 80)))

@@ -200,6 +200,9 @@ func runCheck(ctx context.Context, env *Env, step string, spec labs.CheckSpec, o
 				}
 				break
 			}
+			if !last.Pass && last.CatchingUp != "" {
+				m.CatchingUp = append(m.CatchingUp, last.CatchingUp)
+			}
 			motion = m
 			switch {
 			case last.Pass && !m.HoldsPass():

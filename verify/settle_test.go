@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"github.com/miekg/dns"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +187,23 @@ func TestRunnerSettles(t *testing.T) {
 		r := run(l, "serviceEndpoints", `{service: http-go-svc, minReady: 3}`, Options{Poll: time.Millisecond, Timeout: 30 * time.Millisecond})
 		if r.Verdict != Fail || !strings.HasPrefix(r.Message, "the answer looked right, but what it depends on kept changing") || !strings.Contains(r.Message, "default/http-go-svc") {
 			t.Errorf("%+v", r)
+		}
+	})
+	t.Run("a wrong answer the DNS cache may still give waits for it; one the DNS gives now fails at once", func(t *testing.T) {
+		clockAhead(t, time.Hour)
+		const cname = `{name: externalname-service.default.svc.cluster.local, type: CNAME, cname: google.com}`
+		wrong := newLab(t, externalName("www.google.com"))
+		if r := run(wrong, "dnsRecords", cname, slow); r.Verdict != Fail || r.Waited || !r.Settled {
+			t.Errorf("a wrong externalName the DNS answers: %+v", r)
+		}
+		cached := newLab(t, externalName("www.google.com"))
+		cached.net.dnsCache = map[string]*dns.Msg{}
+		cached.check("dnsRecords", cname)
+		_, err := cached.client.CoreV1().Services("default").Update(context.Background(), externalName("google.com"), metav1.UpdateOptions{})
+		must(t, err)
+		r := run(cached, "dnsRecords", cname, Options{Poll: time.Millisecond, Timeout: 30 * time.Millisecond, Grace: time.Millisecond})
+		if r.Verdict != Fail || !r.Waited || r.Settled || !strings.Contains(strings.Join(r.Evidence, "\n"), "still changing at the deadline: CNAME externalname-service") {
+			t.Errorf("a fix the DNS cache hides: %+v", r)
 		}
 	})
 	t.Run("kinds that say nothing poll until the deadline", func(t *testing.T) {

@@ -422,6 +422,9 @@ type testNet struct {
 
 	dnsAddr string
 	dnsNet  string
+	// dnsCache keeps CoreDNS's first answer to each question for good, as
+	// its cache does for up to 30 s after a change (nil: no cache).
+	dnsCache map[string]*dns.Msg
 }
 
 func (n *testNet) HTTP(ctx context.Context, from Vantage, node string, req HTTPRequest, count int) ([]HTTPResponse, error) {
@@ -694,8 +697,26 @@ func (l *lab) serveDNS(w dns.ResponseWriter, r *dns.Msg) {
 	m := new(dns.Msg)
 	m.SetReply(r)
 	m.Authoritative = true
-	defer func() { _ = w.WriteMsg(m) }()
 	q := r.Question[0]
+	key := q.String()
+	l.net.mu.Lock()
+	cached, caching := l.net.dnsCache[key]
+	caching = caching || l.net.dnsCache != nil
+	l.net.mu.Unlock()
+	if cached != nil {
+		c := cached.Copy()
+		c.Id = r.Id
+		_ = w.WriteMsg(c)
+		return
+	}
+	defer func() {
+		if caching {
+			l.net.mu.Lock()
+			l.net.dnsCache[key] = m.Copy()
+			l.net.mu.Unlock()
+		}
+		_ = w.WriteMsg(m)
+	}()
 	rest, ok := strings.CutSuffix(strings.ToLower(q.Name), ".svc.cluster.local.")
 	parts := strings.Split(rest, ".")
 	if !ok || len(parts) != 2 {

@@ -76,6 +76,10 @@ type Outcome struct {
 	Args []any
 	// Evidence is what was observed, verbatim (addresses, statuses, records).
 	Evidence []string
+	// CatchingUp, on a failure, says why what the check observed may lag
+	// the API (a DNS cache still answering from before a change): the
+	// failure is not the student's yet, and the runner looks again.
+	CatchingUp string
 }
 
 // Passed is a passing outcome.
