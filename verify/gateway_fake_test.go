@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -154,17 +152,8 @@ func (g *fakeGateway) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate,
 			refs, _, _ := unstructured.NestedSlice(lm, "tls", "certificateRefs")
 			for _, r := range refs {
 				name, _ := r.(map[string]any)["name"].(string)
-				sec, err := g.l.client.CoreV1().Secrets(gw.GetNamespace()).Get(context.Background(), name, metav1.GetOptions{})
-				if err != nil || sec.Type != corev1.SecretTypeTLS {
-					continue
-				}
-				pair, err := tls.X509KeyPair(sec.Data[corev1.TLSCertKey], sec.Data[corev1.TLSPrivateKeyKey])
-				if err != nil {
-					continue
-				}
-				leaf, _ := x509.ParseCertificate(pair.Certificate[0])
-				if contains(append([]string{leaf.Subject.CommonName}, leaf.DNSNames...), hello.ServerName) {
-					return &pair, nil
+				if pair := g.l.pairFor(gw.GetNamespace(), name, hello.ServerName); pair != nil {
+					return pair, nil
 				}
 			}
 		}

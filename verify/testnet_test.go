@@ -825,21 +825,30 @@ func (c *ingressController) certificate(hello *tls.ClientHelloInfo) (*tls.Certif
 			if len(t.Hosts) > 0 && !contains(t.Hosts, hello.ServerName) {
 				continue
 			}
-			sec, err := c.l.client.CoreV1().Secrets(ing.Namespace).Get(context.Background(), t.SecretName, metav1.GetOptions{})
-			if err != nil || sec.Type != corev1.SecretTypeTLS {
-				continue
-			}
-			pair, err := tls.X509KeyPair(sec.Data[corev1.TLSCertKey], sec.Data[corev1.TLSPrivateKeyKey])
-			if err != nil {
-				continue
-			}
-			leaf, _ := x509.ParseCertificate(pair.Certificate[0])
-			if contains(append([]string{leaf.Subject.CommonName}, leaf.DNSNames...), hello.ServerName) {
-				return &pair, nil
+			if pair := c.l.pairFor(ing.Namespace, t.SecretName, hello.ServerName); pair != nil {
+				return pair, nil
 			}
 		}
 	}
 	return &c.def.pair, nil
+}
+
+// pairFor is the key pair of a kubernetes.io/tls Secret when its
+// certificate names host (CN or SAN, as both controllers match), else nil.
+func (l *lab) pairFor(ns, secret, host string) *tls.Certificate {
+	sec, err := l.client.CoreV1().Secrets(ns).Get(context.Background(), secret, metav1.GetOptions{})
+	if err != nil || sec.Type != corev1.SecretTypeTLS {
+		return nil
+	}
+	pair, err := tls.X509KeyPair(sec.Data[corev1.TLSCertKey], sec.Data[corev1.TLSPrivateKeyKey])
+	if err != nil {
+		return nil
+	}
+	leaf, _ := x509.ParseCertificate(pair.Certificate[0])
+	if !contains(append([]string{leaf.Subject.CommonName}, leaf.DNSNames...), host) {
+		return nil
+	}
+	return &pair
 }
 
 func (c *ingressController) serveHTTP(w http.ResponseWriter, r *http.Request) {
