@@ -176,7 +176,8 @@ func parseProxy(d deps, f *proxyFlags, target string) (proxySpec, error) {
 }
 
 // parsePortSpec reads LOCAL:SVC, :SVC or SVC (a free local port), or ""
-// (the Service's only TCP port). SVC is a port number or name.
+// (the Service's only TCP port, by internal/svcport's rule). SVC is a port
+// number or name.
 func parsePortSpec(spec string) (local int, svc string, err error) {
 	l, svc, ok := strings.Cut(spec, ":")
 	if !ok {
@@ -382,7 +383,7 @@ var (
 		"Listens on this computer and sends every connection to a ready pod of the Service, chosen like kube-proxy's IPVS mode would: rr (round robin), lc (least connections), sh (source hashing: one client, one pod), sed (shortest expected delay) or nq (never queue). The Service's sessionAffinity ClientIP is honoured, or set with --affinity. Pods are reached directly when their IPs are routable from here, otherwise through the API server's port-forward, one connection per pod. The table shows connections, open ones, bytes, errors and connect time per pod.\n\nExample: labctl proxy svc/http-go-svc --port 8080:80 --scheduler lc, then: curl localhost:8080 (several times, or in parallel). The kind nodes themselves run kube-proxy in iptables mode; this proxy shows what the IPVS schedulers would do.",
 		"이 컴퓨터에서 연결을 받아, 서비스의 준비된 파드 중 하나로 보냅니다. 파드는 kube-proxy 의 IPVS 모드처럼 고릅니다: rr(라운드 로빈), lc(최소 연결), sh(소스 해싱: 같은 클라이언트는 같은 파드), sed(최단 예상 지연), nq(대기 없음). 서비스의 sessionAffinity ClientIP 를 따르며 --affinity 로 바꿀 수 있습니다. 파드 IP 에 이 컴퓨터에서 바로 닿으면 직접, 아니면 API 서버의 포트포워드(파드마다 연결 하나)로 연결합니다. 표에는 파드별 연결 수, 열린 연결, 바이트, 오류, 연결 시간이 나옵니다.\n\n예: labctl proxy svc/http-go-svc --port 8080:80 --scheduler lc 를 띄우고 curl localhost:8080 을 여러 번(또는 동시에) 실행하세요. kind 노드 자체의 kube-proxy 는 iptables 모드로 돌고, 이 프록시는 IPVS 스케줄러라면 어떻게 나눌지를 보여 줍니다.")
 	flagProxyNamespace       = i18n.M("flag.proxy.namespace", "namespace of the Service", "서비스의 네임스페이스")
-	flagProxyPort            = i18n.M("flag.proxy.port", "LOCAL:SERVICE port (number or name); LOCAL 0 or left out picks a free port; default: the Service's only TCP port", "로컬:서비스 포트 (번호 또는 이름). 로컬을 0 으로 두거나 생략하면 빈 포트를 고릅니다. 기본값: 서비스의 유일한 TCP 포트")
+	flagProxyPort            = i18n.M("flag.proxy.port", "LOCAL:SERVICE port (number or name); LOCAL 0 or left out picks a free port; default: the Service's only TCP port (a Service with several must be told which)", "로컬:서비스 포트 (번호 또는 이름). 로컬을 0 으로 두거나 생략하면 빈 포트를 고릅니다. 기본값: 서비스의 유일한 TCP 포트 (TCP 포트가 여러 개면 지정해야 합니다)")
 	flagProxyAddress         = i18n.M("flag.proxy.address", "local address to listen on", "연결을 받을 로컬 주소")
 	flagProxyScheduler       = i18n.M("flag.proxy.scheduler", "IPVS scheduler: rr, lc, sh, sed or nq", "IPVS 스케줄러: rr, lc, sh, sed, nq")
 	flagProxyAffinity        = i18n.M("flag.proxy.affinity", "session affinity: clientip or none (default: as the Service says)", "세션 어피니티: clientip 또는 none (기본값: 서비스 설정을 따름)")

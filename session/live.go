@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/internal/view"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/proxy"
@@ -43,14 +44,16 @@ func (s *Session) Live(ctx context.Context, ch *labs.Chapter, st *labs.Step) (vi
 	if ns == "" {
 		ns = ch.Namespace
 	}
-	// The port the check itself uses, by the verifier's rule.
+	// The port the check itself uses, by the one rule (internal/svcport).
 	svc, err := s.Lab.Client.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, err
 	}
-	if port, err = verify.PortOf(svc, port); err != nil {
+	sp, err := svcport.Pick(svc, port)
+	if err != nil {
 		return nil, err
 	}
+	port = svcport.Ref(sp)
 	p, err := s.Core.NewProxy(ns, name, port, proxy.WithScheduler("rr"), proxy.WithoutAffinity())
 	if err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/trace/iptables"
 )
 
@@ -511,7 +512,7 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 		if err != nil {
 			return nil, nil, "", err
 		}
-		sp, err := pickPort(svc, target.Port)
+		sp, err := svcport.Pick(svc, target.Port)
 		if err != nil {
 			return nil, nil, "", err
 		}
@@ -537,42 +538,36 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 			}
 			ip = w.nodeIP(target.Name)
 		}
+		_, isNode := w.byIP[ip]
 		for i := range list.Items {
 			svc := &list.Items[i]
-			_, isNode := w.byIP[ip]
+			if !isNode {
+				// the Service's address: its port by the one rule
+				var via Via
+				switch ip {
+				case svc.Spec.ClusterIP:
+					via = ViaClusterIP
+				case lbIP(svc):
+					via = ViaLoadBalancer
+				default:
+					continue
+				}
+				sp, err := svcport.Pick(svc, target.Port)
+				if err != nil {
+					return nil, nil, "", err
+				}
+				return svc, sp, via, nil
+			}
 			for j := range svc.Spec.Ports {
 				sp := &svc.Spec.Ports[j]
-				match := func(port int32) bool { return target.Port == "" || target.Port == strconv.Itoa(int(port)) }
-				switch {
-				case isNode && sp.NodePort != 0 && target.Port != "" && match(sp.NodePort):
+				if sp.NodePort != 0 && target.Port == strconv.Itoa(int(sp.NodePort)) {
 					return svc, sp, ViaNodePort, nil
-				case !isNode && svc.Spec.ClusterIP == ip && match(sp.Port):
-					return svc, sp, ViaClusterIP, nil
-				case !isNode && lbIP(svc) == ip && match(sp.Port):
-					return svc, sp, ViaLoadBalancer, nil
 				}
 			}
 		}
 		return nil, nil, "", i18n.Errorf(msgNoAddress, target.Raw)
 	}
 	return nil, nil, "", i18n.Errorf(msgBadTarget, target.Raw)
-}
-
-func pickPort(svc *corev1.Service, port string) (*corev1.ServicePort, error) {
-	if len(svc.Spec.Ports) == 0 {
-		return nil, i18n.Errorf(msgNoPorts, svc.Namespace+"/"+svc.Name)
-	}
-	if port == "" {
-		return &svc.Spec.Ports[0], nil
-	}
-	var have []string
-	for i, p := range svc.Spec.Ports {
-		if p.Name == port || strconv.Itoa(int(p.Port)) == port {
-			return &svc.Spec.Ports[i], nil
-		}
-		have = append(have, strings.TrimPrefix(p.Name+":", ":")+strconv.Itoa(int(p.Port)))
-	}
-	return nil, i18n.Errorf(msgNoSuchPort, svc.Namespace+"/"+svc.Name, port, strings.Join(have, ", "))
 }
 
 func lbIP(svc *corev1.Service) string {
