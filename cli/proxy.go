@@ -16,9 +16,9 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/proxy"
+	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/tui"
 )
 
@@ -52,16 +52,7 @@ func newProxyCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpProxyLong),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := parseProxy(g.deps(), f, args[0])
-			if err != nil {
-				return err
-			}
-			core, closeCore, err := openCore(cmd.Context(), g, spec.transport)
-			if err != nil {
-				return err
-			}
-			defer closeCore()
-			return runProxy(cmd.Context(), g, core, spec)
+			return runProxy(cmd.Context(), g.deps(), f, args[0])
 		},
 	}
 	fl := cmd.Flags()
@@ -86,28 +77,34 @@ func parseTransport(d deps, flag string) (proxy.Transport, error) {
 	return t, nil
 }
 
-// openCoreWith reads a --transport flag, then opens the core with it.
+// openCoreWith reads a --transport flag, then opens the core with it
+// (labctl curl); the returned func closes it.
 func openCoreWith(ctx context.Context, g *globals, transport string) (*proxy.Cluster, func(), error) {
 	t, err := parseTransport(g.deps(), transport)
 	if err != nil {
 		return nil, nil, err
 	}
-	return openCore(ctx, g, t)
-}
-
-// openCore opens the lab and its proxy core; the returned func closes it.
-func openCore(ctx context.Context, g *globals, t proxy.Transport) (*proxy.Cluster, func(), error) {
-	lab, err := cluster.Open(ctx, g.target())
+	core, err := session.OpenCore(ctx, g.target(), t)
 	if err != nil {
 		return nil, nil, err
 	}
-	// Ask the API server first: with it gone, a DNS query or a port-forward
-	// would wait for its own timeouts and then blame the Service.
-	if err := lab.Ping(ctx); err != nil {
-		return nil, nil, err
-	}
-	core := proxy.NewCluster(lab.REST, lab.Client, proxy.WithTransport(t))
 	return core, func() { core.Close() }, nil
+}
+
+// runProxy is labctl proxy: check the command line before anything touches
+// the cluster, open the proxy core through d, serve until Ctrl-C (exit
+// 130) or q in the live view (exit 0).
+func runProxy(ctx context.Context, d deps, f *proxyFlags, target string) error {
+	spec, err := parseProxy(d, f, target)
+	if err != nil {
+		return err
+	}
+	core, err := d.OpenCore(ctx, spec.transport)
+	if err != nil {
+		return err
+	}
+	defer core.Close()
+	return serveProxy(ctx, d, core, spec)
 }
 
 // parseProxy checks the command line before anything touches the cluster.
@@ -203,8 +200,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// runProxy serves until Ctrl-C (exit 130) or q in the live view (exit 0).
-func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec) error {
+// serveProxy serves until Ctrl-C (exit 130) or q in the live view (exit 0).
+func serveProxy(ctx context.Context, d deps, core proxyCore, s proxySpec) error {
 	eps, err := core.Endpoints(ctx, s.ns, s.svc, s.svcPort)
 	if err != nil {
 		return err
@@ -229,9 +226,9 @@ func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec)
 	if svcPort == "" {
 		svcPort = "-"
 	}
-	banner := g.t(msgProxyBanner, l.Addr().String(), s.ns+"/"+s.svc, svcPort, s.scheduler)
+	banner := d.t(msgProxyBanner, l.Addr().String(), s.ns+"/"+s.svc, svcPort, s.scheduler)
 	if len(eps) == 0 {
-		banner += "\n" + g.t(msgProxyNoEndpointsYet)
+		banner += "\n" + d.t(msgProxyNoEndpointsYet)
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -240,10 +237,10 @@ func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec)
 	go func() { serveErr = p.Serve(serveCtx, l); close(served) }()
 
 	var interrupted bool
-	if isTerminal(g.streams.Out) {
-		interrupted, err = proxyLive(serveCtx, g, p, banner, s.interval, served)
+	if isTerminal(d.Out) {
+		interrupted, err = proxyLive(serveCtx, d, p, banner, s.interval, served)
 	} else {
-		interrupted = proxyLines(serveCtx, g, p, banner, s.interval, served)
+		proxyLines(d, p, banner, s.interval, served)
 	}
 	stop()
 	<-served
@@ -258,57 +255,39 @@ func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec)
 	return nil
 }
 
-// proxyLines prints the table every interval when it changed (for logs,
-// pipes and CI) until ctx ends (true) or Serve returns on its own (false).
-func proxyLines(ctx context.Context, g *globals, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) bool {
-	w := g.streams.Out
+// proxyLines prints the table when it changed, at each reading of the
+// live view's one refresh loop (session.Watch, every interval), for logs,
+// pipes and CI, until Serve returned (after Ctrl-C, once the open
+// connections drained: the last table is the final count).
+func proxyLines(d deps, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) {
+	w := d.Out
 	fmt.Fprintln(w, banner)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
 	last := ""
-	print := func() {
-		table := statsTable(g.lang, p)
+	session.Watch(served, every, p.Stats, func(stats []proxy.BackendStats) {
+		table := statsTable(d.Lang, stats)
 		if table != last {
 			last = table
 			fmt.Fprintf(w, "--- %s\n%s", time.Now().Format("15:04:05"), table)
 		}
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			<-served // the last table after open connections drained
-			print()
-			return true
-		case <-served:
-			print()
-			return false
-		case <-tick.C:
-			print()
-		}
-	}
+	})
 }
 
-// proxyModel is the live table on a terminal.
+// proxyModel is the live table on a terminal; session.Watch sends it each
+// reading.
 type proxyModel struct {
-	p           *proxy.Proxy
 	lang        i18n.Lang
 	styles      tui.Styles
 	banner      string
 	table       string
-	every       time.Duration
 	interrupted bool
 }
 
 type (
-	proxyTickMsg struct{}
-	proxyDoneMsg struct{}
+	proxyTableMsg string
+	proxyDoneMsg  struct{}
 )
 
-func (m proxyModel) tick() tea.Cmd {
-	return tea.Tick(m.every, func(time.Time) tea.Msg { return proxyTickMsg{} })
-}
-
-func (m proxyModel) Init() tea.Cmd { return m.tick() }
+func (m proxyModel) Init() tea.Cmd { return nil }
 
 func (m proxyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -320,9 +299,8 @@ func (m proxyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "q", "esc":
 			return m, tea.Quit
 		}
-	case proxyTickMsg:
-		m.table = statsTable(m.lang, m.p)
-		return m, m.tick()
+	case proxyTableMsg:
+		m.table = string(msg)
 	case proxyDoneMsg:
 		return m, tea.Quit
 	}
@@ -334,15 +312,16 @@ func (m proxyModel) View() tea.View {
 		m.styles.Muted.Render(msgProxyKeys.F(m.lang)) + "\n")
 }
 
-func statsTable(l i18n.Lang, p *proxy.Proxy) string {
+func statsTable(l i18n.Lang, stats []proxy.BackendStats) string {
 	var b bytes.Buffer
-	writeStats(&b, l, p.Stats())
+	writeStats(&b, l, stats)
 	return b.String()
 }
 
 // proxyLive runs the Bubble Tea table until q, Ctrl-C or Serve ending; it
-// reports whether the student interrupted.
-func proxyLive(ctx context.Context, g *globals, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) (bool, error) {
+// reports whether the student interrupted. The table is redrawn at each
+// reading of session.Watch, at most a second apart.
+func proxyLive(ctx context.Context, d deps, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) (bool, error) {
 	// klog (client-go's informers and port-forward) must not write over
 	// the table.
 	klog.LogToStderr(false)
@@ -351,20 +330,33 @@ func proxyLive(ctx context.Context, g *globals, p *proxy.Proxy, banner string, e
 		klog.SetOutput(os.Stderr)
 		klog.LogToStderr(true)
 	}()
-	m := proxyModel{p: p, lang: g.lang, styles: tui.NewStyles(), banner: banner, every: min(every, time.Second)}
-	m.table = statsTable(g.lang, p)
-	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(g.streams.In), tea.WithOutput(g.streams.Out),
+	m := proxyModel{lang: d.Lang, styles: tui.NewStyles(), banner: banner, table: statsTable(d.Lang, p.Stats())}
+	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(d.In), tea.WithOutput(d.Out),
 		tea.WithoutSignalHandler())
 	quit := make(chan struct{})
-	defer close(quit)
+	watched := make(chan struct{})
 	go func() {
+		defer close(watched)
+		end := make(chan struct{})
+		go func() {
+			select {
+			case <-served:
+			case <-quit:
+			}
+			close(end)
+		}()
+		session.Watch(end, min(every, time.Second), p.Stats, func(stats []proxy.BackendStats) {
+			prog.Send(proxyTableMsg(statsTable(d.Lang, stats)))
+		})
 		select {
 		case <-served:
 			prog.Send(proxyDoneMsg{})
-		case <-quit:
+		default:
 		}
 	}()
 	final, err := prog.Run()
+	close(quit)
+	<-watched // Send returns at once once the program ended
 	if fm, ok := final.(proxyModel); ok && err == nil {
 		return fm.interrupted, nil
 	}
