@@ -320,8 +320,9 @@ func statsTable(l i18n.Lang, stats []proxy.BackendStats) string {
 
 // proxyLive runs the Bubble Tea table until q, Ctrl-C or Serve ending; it
 // reports whether the student interrupted. The table is redrawn at each
-// reading of session.Watch, at most a second apart.
-func proxyLive(ctx context.Context, d deps, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) (bool, error) {
+// reading of session.Watch, at most a second apart. opts are added to the
+// program's (a test gives the window size a terminal would).
+func proxyLive(ctx context.Context, d deps, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}, opts ...tea.ProgramOption) (bool, error) {
 	// klog (client-go's informers and port-forward) must not write over
 	// the table.
 	klog.LogToStderr(false)
@@ -331,8 +332,8 @@ func proxyLive(ctx context.Context, d deps, p *proxy.Proxy, banner string, every
 		klog.LogToStderr(true)
 	}()
 	m := proxyModel{lang: d.Lang, styles: tui.NewStyles(), banner: banner, table: statsTable(d.Lang, p.Stats())}
-	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(d.In), tea.WithOutput(d.Out),
-		tea.WithoutSignalHandler())
+	prog := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(d.In), tea.WithOutput(d.Out),
+		tea.WithoutSignalHandler()}, opts...)...)
 	quit := make(chan struct{})
 	watched := make(chan struct{})
 	go func() {

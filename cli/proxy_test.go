@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/miekg/dns"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -307,6 +308,58 @@ func TestRunDig(t *testing.T) {
 			}
 			if tc.notOut != "" && strings.Contains(out.String(), tc.notOut) {
 				t.Errorf("output has %q:\n%s", tc.notOut, out.String())
+			}
+		})
+	}
+}
+
+// The terminal table (Bubble Tea) is fed by session.Watch too: it draws the
+// first reading at once, and ends on q (not interrupted), on Ctrl-C
+// (interrupted) or when Serve returns.
+func TestProxyLive(t *testing.T) {
+	core := fakeCore(t, webService(corev1.ServicePort{Name: "http", Port: 80}))
+	p, err := core.NewProxy("default", "web", "", proxy.WithScheduler("rr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name        string
+		key         string // typed once the table shows; "" ends Serve instead
+		interrupted bool
+	}{
+		{"q", "q", false}, {"ctrl+c", "\x03", true}, {"serve ended", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, typed := io.Pipe()
+			defer typed.Close()
+			out := newSyncBuffer()
+			d := deps{Out: out, ErrOut: io.Discard, Lang: i18n.Ko, In: in}
+			served := make(chan struct{})
+			type result struct {
+				interrupted bool
+				err         error
+			}
+			done := make(chan result, 1)
+			go func() {
+				i, err := proxyLive(context.Background(), d, p, "banner-line", time.Hour, served, tea.WithWindowSize(120, 20))
+				done <- result{i, err}
+			}()
+			out.waitFor(t, regexp.MustCompile(`(파드)`)) // the Korean table header, before any tick
+			if tc.key != "" {
+				go func() { _, _ = typed.Write([]byte(tc.key)) }()
+			} else {
+				close(served)
+			}
+			select {
+			case r := <-done:
+				if r.err != nil || r.interrupted != tc.interrupted {
+					t.Errorf("proxyLive = %v, %v; want interrupted %v", r.interrupted, r.err, tc.interrupted)
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("proxyLive did not end")
+			}
+			if !strings.Contains(out.String(), "banner-line") {
+				t.Errorf("no banner:\n%q", out.String())
 			}
 		})
 	}
