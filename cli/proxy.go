@@ -17,6 +17,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/proxy"
 	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/tui"
@@ -203,6 +204,10 @@ func contains(list []string, s string) bool {
 // serveProxy serves until Ctrl-C (exit 130) or q in the live view (exit 0).
 func serveProxy(ctx context.Context, d deps, core proxyCore, s proxySpec) error {
 	eps, err := core.Endpoints(ctx, s.ns, s.svc, s.svcPort)
+	var le *i18n.Error
+	if errors.As(err, &le) && errors.Is(err, svcport.ErrPort) && le.Fix == nil {
+		le.WithFix(fixProxyPort)
+	}
 	if err != nil {
 		return err
 	}
@@ -390,6 +395,7 @@ var (
 	msgProxyTimeoutNeedsAffinity = i18n.M("cli.proxy.timeout-needs-affinity", "only with --affinity clientip", "--affinity clientip 과 함께만 쓸 수 있습니다")
 	msgProxyListen               = i18n.M("cli.proxy.listen", "cannot listen on %s", "%s 에서 연결을 받을 수 없습니다")
 	fixProxyListen               = i18n.M("cli.proxy.listen.fix", "the port is taken or not allowed: choose another, e.g. --port 18080:80, or --port :80 for a free one", "포트가 이미 쓰이고 있거나 쓸 수 없습니다. 다른 포트를 고르세요. 예: --port 18080:80, 빈 포트는 --port :80")
+	fixProxyPort                 = i18n.M("cli.proxy.port.fix", "name the Service port with --port LOCAL:SERVICE, e.g. --port 8080:http, or --port :80 for a free local port", "--port 로컬:서비스 로 서비스 포트를 지정하세요. 예: --port 8080:http, 빈 로컬 포트는 --port :80")
 	msgProxyBanner               = i18n.M("cli.proxy.banner", "proxying %s → service %s port %s (scheduler %s)", "%s → 서비스 %s 포트 %s 로 프록시합니다 (스케줄러 %s)")
 	msgProxyNoEndpointsYet       = i18n.M("cli.proxy.no-endpoints-yet", "the Service has no ready pods yet: connections are refused until one is ready", "서비스에 아직 준비된 파드가 없습니다. 파드가 준비될 때까지 연결은 거부됩니다")
 	msgProxyKeys                 = i18n.M("cli.proxy.keys", "q: quit", "q: 끝내기")

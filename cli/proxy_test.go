@@ -25,6 +25,7 @@ import (
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/proxy"
 )
 
@@ -164,6 +165,9 @@ func TestRunProxyFails(t *testing.T) {
 				}
 				if msg := i18n.Localize(err, l); !strings.Contains(msg, want) {
 					t.Errorf("%q does not say %q", msg, want)
+				}
+				if fix := i18n.FixOf(err, l); errors.Is(err, svcport.ErrPort) && !strings.Contains(fix, "--port") {
+					t.Errorf("a port error's fix does not name --port: %q", fix)
 				}
 			})
 		}
