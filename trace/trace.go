@@ -8,6 +8,7 @@ package trace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -514,7 +515,7 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 		}
 		sp, err := svcport.Pick(svc, target.Port)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, "", portFix(err, "svc/"+target.Name)
 		}
 		if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone {
 			return nil, nil, "", i18n.Errorf(msgHeadless, svc.Namespace+"/"+svc.Name)
@@ -554,7 +555,7 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 				}
 				sp, err := svcport.Pick(svc, target.Port)
 				if err != nil {
-					return nil, nil, "", err
+					return nil, nil, "", portFix(err, ip)
 				}
 				return svc, sp, via, nil
 			}
@@ -568,6 +569,15 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 		return nil, nil, "", i18n.Errorf(msgNoAddress, target.Raw)
 	}
 	return nil, nil, "", i18n.Errorf(msgBadTarget, target.Raw)
+}
+
+// portFix adds to a port error how to name the port in the target.
+func portFix(err error, target string) error {
+	var le *i18n.Error
+	if errors.As(err, &le) && le.Fix == nil {
+		le.WithFix(fixPort, target)
+	}
+	return err
 }
 
 func lbIP(svc *corev1.Service) string {

@@ -481,6 +481,9 @@ func TestTracePortRule(t *testing.T) {
 		if tc.which && !strings.Contains(i18n.Localize(err, i18n.Ko), "9090 (metrics), 80 (http)") {
 			t.Errorf("%s: %q does not name the ports", tc.target, i18n.Localize(err, i18n.Ko))
 		}
+		if fix := i18n.FixOf(err, i18n.En); tc.which && !strings.Contains(fix, ":PORT") {
+			t.Errorf("%s: the fix %q does not say how to name the port", tc.target, fix)
+		}
 		if !tc.which && errors.Is(err, svcport.ErrPort) {
 			t.Errorf("%s: %v", tc.target, err)
 		}
