@@ -5,9 +5,12 @@ import (
 	"io"
 	"strings"
 
+	"github.com/miekg/dns"
+
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
+	"github.com/labctl/labctl/proxy"
 	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/verify"
 )
@@ -24,6 +27,12 @@ type deps struct {
 	// OpenSession opens the target lab for chapter work (apply, reset,
 	// check); its errors carry the marks exitCode reads.
 	OpenSession func(ctx context.Context) (labSession, error)
+	// In is what a live view reads keys from (labctl proxy's q).
+	In io.Reader
+	// OpenCore opens the proxy core on the target lab (labctl proxy, dig),
+	// after the API server answered; its errors carry the marks exitCode
+	// reads.
+	OpenCore func(ctx context.Context, t proxy.Transport) (proxyCore, error)
 }
 
 // labSession is what the chapter commands do with an open lab: the part of
@@ -38,6 +47,16 @@ type labSession interface {
 	Reset(ctx context.Context, ch *labs.Chapter) (int, error)
 }
 
+// proxyCore is what labctl proxy and dig do with the proxy core: the part
+// of *proxy.Cluster they use, so a test can stand in for the cluster.
+type proxyCore interface {
+	Close() error
+	Endpoints(ctx context.Context, namespace, name, port string) ([]proxy.Endpoint, error)
+	NewProxy(namespace, service, port string, opts ...proxy.ProxyOption) (*proxy.Proxy, error)
+	QueryDNS(ctx context.Context, m *dns.Msg) (*proxy.DNSResult, error)
+	ClusterDomain() string
+}
+
 // deps are the command line's real dependencies; call it in RunE, after
 // the flags (--lang) are parsed.
 func (g *globals) deps() deps {
@@ -50,6 +69,14 @@ func (g *globals) deps() deps {
 				return nil, err // not a typed nil in the interface
 			}
 			return s, nil
+		},
+		In: g.streams.In,
+		OpenCore: func(ctx context.Context, t proxy.Transport) (proxyCore, error) {
+			c, err := session.OpenCore(ctx, g.target(), t)
+			if err != nil {
+				return nil, err // not a typed nil in the interface
+			}
+			return c, nil
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -25,25 +26,7 @@ func newDigCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpDigLong),
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, qtype, err := parseDig(g.deps(), f, args)
-			if err != nil {
-				return err
-			}
-			core, closeCore, err := openCoreWith(cmd.Context(), g, f.transport)
-			if err != nil {
-				return err
-			}
-			defer closeCore()
-			res, err := core.QueryDNS(cmd.Context(), proxy.NewDNSQuery(proxy.QualifyName(name, f.namespace, core.ClusterDomain(), qtype), qtype))
-			if err != nil {
-				return err
-			}
-			if f.short {
-				writeDigShort(g.streams.Out, res)
-			} else {
-				writeDig(g.streams.Out, g.lang, res)
-			}
-			return nil
+			return runDig(cmd.Context(), g.deps(), f, args)
 		},
 	}
 	fl := cmd.Flags()
@@ -52,6 +35,35 @@ func newDigCommand(g *globals) *cobra.Command {
 	fl.BoolVarP(&f.reverse, "reverse", "x", false, g.t(flagDigReverse))
 	fl.StringVar(&f.transport, "transport", string(proxy.TransportAuto), g.t(flagProxyTransport))
 	return cmd
+}
+
+// runDig is labctl dig: read the command line before anything touches the
+// cluster, open the proxy core through d, ask CoreDNS, print the reply as
+// dig does (or only its answers with +short).
+func runDig(ctx context.Context, d deps, f *digFlags, args []string) error {
+	name, qtype, err := parseDig(d, f, args)
+	if err != nil {
+		return err
+	}
+	t, err := parseTransport(d, f.transport)
+	if err != nil {
+		return err
+	}
+	core, err := d.OpenCore(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer core.Close()
+	res, err := core.QueryDNS(ctx, proxy.NewDNSQuery(proxy.QualifyName(name, f.namespace, core.ClusterDomain(), qtype), qtype))
+	if err != nil {
+		return err
+	}
+	if f.short {
+		writeDigShort(d.Out, res)
+	} else {
+		writeDig(d.Out, d.Lang, res)
+	}
+	return nil
 }
 
 // parseDig reads NAME [TYPE] with dig's own +short among them, and -x ADDR

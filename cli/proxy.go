@@ -16,9 +16,10 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/proxy"
+	"github.com/labctl/labctl/session"
 	"github.com/labctl/labctl/tui"
 )
 
@@ -52,16 +53,7 @@ func newProxyCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpProxyLong),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := parseProxy(g.deps(), f, args[0])
-			if err != nil {
-				return err
-			}
-			core, closeCore, err := openCore(cmd.Context(), g, spec.transport)
-			if err != nil {
-				return err
-			}
-			defer closeCore()
-			return runProxy(cmd.Context(), g, core, spec)
+			return runProxy(cmd.Context(), g.deps(), f, args[0])
 		},
 	}
 	fl := cmd.Flags()
@@ -86,28 +78,34 @@ func parseTransport(d deps, flag string) (proxy.Transport, error) {
 	return t, nil
 }
 
-// openCoreWith reads a --transport flag, then opens the core with it.
+// openCoreWith reads a --transport flag, then opens the core with it
+// (labctl curl); the returned func closes it.
 func openCoreWith(ctx context.Context, g *globals, transport string) (*proxy.Cluster, func(), error) {
 	t, err := parseTransport(g.deps(), transport)
 	if err != nil {
 		return nil, nil, err
 	}
-	return openCore(ctx, g, t)
-}
-
-// openCore opens the lab and its proxy core; the returned func closes it.
-func openCore(ctx context.Context, g *globals, t proxy.Transport) (*proxy.Cluster, func(), error) {
-	lab, err := cluster.Open(ctx, g.target())
+	core, err := session.OpenCore(ctx, g.target(), t)
 	if err != nil {
 		return nil, nil, err
 	}
-	// Ask the API server first: with it gone, a DNS query or a port-forward
-	// would wait for its own timeouts and then blame the Service.
-	if err := lab.Ping(ctx); err != nil {
-		return nil, nil, err
-	}
-	core := proxy.NewCluster(lab.REST, lab.Client, proxy.WithTransport(t))
 	return core, func() { core.Close() }, nil
+}
+
+// runProxy is labctl proxy: check the command line before anything touches
+// the cluster, open the proxy core through d, serve until Ctrl-C (exit
+// 130) or q in the live view (exit 0).
+func runProxy(ctx context.Context, d deps, f *proxyFlags, target string) error {
+	spec, err := parseProxy(d, f, target)
+	if err != nil {
+		return err
+	}
+	core, err := d.OpenCore(ctx, spec.transport)
+	if err != nil {
+		return err
+	}
+	defer core.Close()
+	return serveProxy(ctx, d, core, spec)
 }
 
 // parseProxy checks the command line before anything touches the cluster.
@@ -176,7 +174,8 @@ func parseProxy(d deps, f *proxyFlags, target string) (proxySpec, error) {
 }
 
 // parsePortSpec reads LOCAL:SVC, :SVC or SVC (a free local port), or ""
-// (the Service's only TCP port). SVC is a port number or name.
+// (the Service's only TCP port, by internal/svcport's rule). SVC is a port
+// number or name.
 func parsePortSpec(spec string) (local int, svc string, err error) {
 	l, svc, ok := strings.Cut(spec, ":")
 	if !ok {
@@ -202,9 +201,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// runProxy serves until Ctrl-C (exit 130) or q in the live view (exit 0).
-func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec) error {
+// serveProxy serves until Ctrl-C (exit 130) or q in the live view (exit 0).
+func serveProxy(ctx context.Context, d deps, core proxyCore, s proxySpec) error {
 	eps, err := core.Endpoints(ctx, s.ns, s.svc, s.svcPort)
+	var le *i18n.Error
+	if errors.As(err, &le) && errors.Is(err, svcport.ErrPort) && le.Fix == nil {
+		le.WithFix(fixProxyPort)
+	}
 	if err != nil {
 		return err
 	}
@@ -228,9 +231,9 @@ func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec)
 	if svcPort == "" {
 		svcPort = "-"
 	}
-	banner := g.t(msgProxyBanner, l.Addr().String(), s.ns+"/"+s.svc, svcPort, s.scheduler)
+	banner := d.t(msgProxyBanner, l.Addr().String(), s.ns+"/"+s.svc, svcPort, s.scheduler)
 	if len(eps) == 0 {
-		banner += "\n" + g.t(msgProxyNoEndpointsYet)
+		banner += "\n" + d.t(msgProxyNoEndpointsYet)
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -239,10 +242,10 @@ func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec)
 	go func() { serveErr = p.Serve(serveCtx, l); close(served) }()
 
 	var interrupted bool
-	if isTerminal(g.streams.Out) {
-		interrupted, err = proxyLive(serveCtx, g, p, banner, s.interval, served)
+	if isTerminal(d.Out) {
+		interrupted, err = proxyLive(serveCtx, d, p, banner, s.interval, served)
 	} else {
-		interrupted = proxyLines(serveCtx, g, p, banner, s.interval, served)
+		proxyLines(d, p, banner, s.interval, served)
 	}
 	stop()
 	<-served
@@ -257,57 +260,39 @@ func runProxy(ctx context.Context, g *globals, core *proxy.Cluster, s proxySpec)
 	return nil
 }
 
-// proxyLines prints the table every interval when it changed (for logs,
-// pipes and CI) until ctx ends (true) or Serve returns on its own (false).
-func proxyLines(ctx context.Context, g *globals, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) bool {
-	w := g.streams.Out
+// proxyLines prints the table when it changed, at each reading of the
+// live view's one refresh loop (session.Watch, every interval), for logs,
+// pipes and CI, until Serve returned (after Ctrl-C, once the open
+// connections drained: the last table is the final count).
+func proxyLines(d deps, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) {
+	w := d.Out
 	fmt.Fprintln(w, banner)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
 	last := ""
-	print := func() {
-		table := statsTable(g.lang, p)
+	session.Watch(served, every, p.Stats, func(stats []proxy.BackendStats) {
+		table := statsTable(d.Lang, stats)
 		if table != last {
 			last = table
 			fmt.Fprintf(w, "--- %s\n%s", time.Now().Format("15:04:05"), table)
 		}
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			<-served // the last table after open connections drained
-			print()
-			return true
-		case <-served:
-			print()
-			return false
-		case <-tick.C:
-			print()
-		}
-	}
+	})
 }
 
-// proxyModel is the live table on a terminal.
+// proxyModel is the live table on a terminal; session.Watch sends it each
+// reading.
 type proxyModel struct {
-	p           *proxy.Proxy
 	lang        i18n.Lang
 	styles      tui.Styles
 	banner      string
 	table       string
-	every       time.Duration
 	interrupted bool
 }
 
 type (
-	proxyTickMsg struct{}
-	proxyDoneMsg struct{}
+	proxyTableMsg string
+	proxyDoneMsg  struct{}
 )
 
-func (m proxyModel) tick() tea.Cmd {
-	return tea.Tick(m.every, func(time.Time) tea.Msg { return proxyTickMsg{} })
-}
-
-func (m proxyModel) Init() tea.Cmd { return m.tick() }
+func (m proxyModel) Init() tea.Cmd { return nil }
 
 func (m proxyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -319,9 +304,8 @@ func (m proxyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "q", "esc":
 			return m, tea.Quit
 		}
-	case proxyTickMsg:
-		m.table = statsTable(m.lang, m.p)
-		return m, m.tick()
+	case proxyTableMsg:
+		m.table = string(msg)
 	case proxyDoneMsg:
 		return m, tea.Quit
 	}
@@ -333,15 +317,17 @@ func (m proxyModel) View() tea.View {
 		m.styles.Muted.Render(msgProxyKeys.F(m.lang)) + "\n")
 }
 
-func statsTable(l i18n.Lang, p *proxy.Proxy) string {
+func statsTable(l i18n.Lang, stats []proxy.BackendStats) string {
 	var b bytes.Buffer
-	writeStats(&b, l, p.Stats())
+	writeStats(&b, l, stats)
 	return b.String()
 }
 
 // proxyLive runs the Bubble Tea table until q, Ctrl-C or Serve ending; it
-// reports whether the student interrupted.
-func proxyLive(ctx context.Context, g *globals, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}) (bool, error) {
+// reports whether the student interrupted. The table is redrawn at each
+// reading of session.Watch, at most a second apart. opts are added to the
+// program's (a test gives the window size a terminal would).
+func proxyLive(ctx context.Context, d deps, p *proxy.Proxy, banner string, every time.Duration, served <-chan struct{}, opts ...tea.ProgramOption) (bool, error) {
 	// klog (client-go's informers and port-forward) must not write over
 	// the table.
 	klog.LogToStderr(false)
@@ -350,20 +336,33 @@ func proxyLive(ctx context.Context, g *globals, p *proxy.Proxy, banner string, e
 		klog.SetOutput(os.Stderr)
 		klog.LogToStderr(true)
 	}()
-	m := proxyModel{p: p, lang: g.lang, styles: tui.NewStyles(), banner: banner, every: min(every, time.Second)}
-	m.table = statsTable(g.lang, p)
-	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(g.streams.In), tea.WithOutput(g.streams.Out),
-		tea.WithoutSignalHandler())
+	m := proxyModel{lang: d.Lang, styles: tui.NewStyles(), banner: banner, table: statsTable(d.Lang, p.Stats())}
+	prog := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(d.In), tea.WithOutput(d.Out),
+		tea.WithoutSignalHandler()}, opts...)...)
 	quit := make(chan struct{})
-	defer close(quit)
+	watched := make(chan struct{})
 	go func() {
+		defer close(watched)
+		end := make(chan struct{})
+		go func() {
+			select {
+			case <-served:
+			case <-quit:
+			}
+			close(end)
+		}()
+		session.Watch(end, min(every, time.Second), p.Stats, func(stats []proxy.BackendStats) {
+			prog.Send(proxyTableMsg(statsTable(d.Lang, stats)))
+		})
 		select {
 		case <-served:
 			prog.Send(proxyDoneMsg{})
-		case <-quit:
+		default:
 		}
 	}()
 	final, err := prog.Run()
+	close(quit)
+	<-watched // Send returns at once once the program ended
 	if fm, ok := final.(proxyModel); ok && err == nil {
 		return fm.interrupted, nil
 	}
@@ -382,7 +381,7 @@ var (
 		"Listens on this computer and sends every connection to a ready pod of the Service, chosen like kube-proxy's IPVS mode would: rr (round robin), lc (least connections), sh (source hashing: one client, one pod), sed (shortest expected delay) or nq (never queue). The Service's sessionAffinity ClientIP is honoured, or set with --affinity. Pods are reached directly when their IPs are routable from here, otherwise through the API server's port-forward, one connection per pod. The table shows connections, open ones, bytes, errors and connect time per pod.\n\nExample: labctl proxy svc/http-go-svc --port 8080:80 --scheduler lc, then: curl localhost:8080 (several times, or in parallel). The kind nodes themselves run kube-proxy in iptables mode; this proxy shows what the IPVS schedulers would do.",
 		"이 컴퓨터에서 연결을 받아, 서비스의 준비된 파드 중 하나로 보냅니다. 파드는 kube-proxy 의 IPVS 모드처럼 고릅니다: rr(라운드 로빈), lc(최소 연결), sh(소스 해싱: 같은 클라이언트는 같은 파드), sed(최단 예상 지연), nq(대기 없음). 서비스의 sessionAffinity ClientIP 를 따르며 --affinity 로 바꿀 수 있습니다. 파드 IP 에 이 컴퓨터에서 바로 닿으면 직접, 아니면 API 서버의 포트포워드(파드마다 연결 하나)로 연결합니다. 표에는 파드별 연결 수, 열린 연결, 바이트, 오류, 연결 시간이 나옵니다.\n\n예: labctl proxy svc/http-go-svc --port 8080:80 --scheduler lc 를 띄우고 curl localhost:8080 을 여러 번(또는 동시에) 실행하세요. kind 노드 자체의 kube-proxy 는 iptables 모드로 돌고, 이 프록시는 IPVS 스케줄러라면 어떻게 나눌지를 보여 줍니다.")
 	flagProxyNamespace       = i18n.M("flag.proxy.namespace", "namespace of the Service", "서비스의 네임스페이스")
-	flagProxyPort            = i18n.M("flag.proxy.port", "LOCAL:SERVICE port (number or name); LOCAL 0 or left out picks a free port; default: the Service's only TCP port", "로컬:서비스 포트 (번호 또는 이름). 로컬을 0 으로 두거나 생략하면 빈 포트를 고릅니다. 기본값: 서비스의 유일한 TCP 포트")
+	flagProxyPort            = i18n.M("flag.proxy.port", "LOCAL:SERVICE port (number or name); LOCAL 0 or left out picks a free port; default: the Service's only TCP port (a Service with several must be told which)", "로컬:서비스 포트 (번호 또는 이름). 로컬을 0 으로 두거나 생략하면 빈 포트를 고릅니다. 기본값: 서비스의 유일한 TCP 포트 (TCP 포트가 여러 개면 지정해야 합니다)")
 	flagProxyAddress         = i18n.M("flag.proxy.address", "local address to listen on", "연결을 받을 로컬 주소")
 	flagProxyScheduler       = i18n.M("flag.proxy.scheduler", "IPVS scheduler: rr, lc, sh, sed or nq", "IPVS 스케줄러: rr, lc, sh, sed, nq")
 	flagProxyAffinity        = i18n.M("flag.proxy.affinity", "session affinity: clientip or none (default: as the Service says)", "세션 어피니티: clientip 또는 none (기본값: 서비스 설정을 따름)")
@@ -396,6 +395,7 @@ var (
 	msgProxyTimeoutNeedsAffinity = i18n.M("cli.proxy.timeout-needs-affinity", "only with --affinity clientip", "--affinity clientip 과 함께만 쓸 수 있습니다")
 	msgProxyListen               = i18n.M("cli.proxy.listen", "cannot listen on %s", "%s 에서 연결을 받을 수 없습니다")
 	fixProxyListen               = i18n.M("cli.proxy.listen.fix", "the port is taken or not allowed: choose another, e.g. --port 18080:80, or --port :80 for a free one", "포트가 이미 쓰이고 있거나 쓸 수 없습니다. 다른 포트를 고르세요. 예: --port 18080:80, 빈 포트는 --port :80")
+	fixProxyPort                 = i18n.M("cli.proxy.port.fix", "name the Service port with --port LOCAL:SERVICE, e.g. --port 8080:http, or --port :80 for a free local port", "--port 로컬:서비스 로 서비스 포트를 지정하세요. 예: --port 8080:http, 빈 로컬 포트는 --port :80")
 	msgProxyBanner               = i18n.M("cli.proxy.banner", "proxying %s → service %s port %s (scheduler %s)", "%s → 서비스 %s 포트 %s 로 프록시합니다 (스케줄러 %s)")
 	msgProxyNoEndpointsYet       = i18n.M("cli.proxy.no-endpoints-yet", "the Service has no ready pods yet: connections are refused until one is ready", "서비스에 아직 준비된 파드가 없습니다. 파드가 준비될 때까지 연결은 거부됩니다")
 	msgProxyKeys                 = i18n.M("cli.proxy.keys", "q: quit", "q: 끝내기")

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 )
 
 // balancer is one Service port's backends and scheduler. It rebuilds the
@@ -192,12 +193,15 @@ func (b *balancer) rebuild(eps []endpointInfo) {
 // studentError is true for resolution errors only the student can fix (no
 // such Service or port): they stand until the namespace changes.
 func studentError(err error) bool {
+	if errors.Is(err, svcport.ErrPort) {
+		return true
+	}
 	var le *i18n.Error
 	if !errors.As(err, &le) {
 		return false
 	}
 	switch le.Msg.ID {
-	case msgServiceNotFound.ID, msgPortNotInService.ID, msgPortRequired.ID, msgExternalName.ID:
+	case msgServiceNotFound.ID, msgPortNotTCP.ID, msgExternalName.ID:
 		return true
 	}
 	return false

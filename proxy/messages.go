@@ -10,12 +10,9 @@ var (
 	fixServiceNotFound = i18n.M("proxy.service.not-found.fix",
 		"check the name and the namespace (-n): kubectl get svc -A",
 		"이름과 네임스페이스(-n)를 확인하세요: kubectl get svc -A")
-	msgPortNotInService = i18n.M("proxy.service.no-port",
-		"service %s has no TCP port %q (its TCP ports: %s)",
-		"서비스 %s 에 TCP 포트 %q 가 없습니다 (TCP 포트: %s)")
-	msgPortRequired = i18n.M("proxy.service.port-required",
-		"service %s has several TCP ports, say which one (its TCP ports: %s)",
-		"서비스 %s 에 TCP 포트가 여러 개입니다. 어느 포트인지 지정하세요 (TCP 포트: %s)")
+	msgPortNotTCP = i18n.M("proxy.service.port-not-tcp",
+		"port %[2]s of service %[1]s is not TCP: the proxy carries TCP only (its ports: %[3]s)",
+		"서비스 %[1]s 의 %[2]s 포트는 TCP 가 아닙니다. 프록시는 TCP 만 전달합니다 (포트: %[3]s)")
 	msgExternalName = i18n.M("proxy.service.external-name",
 		"service %s is of type ExternalName: it has no endpoints, only the DNS name %s",
 		"서비스 %s 는 ExternalName 타입이라 엔드포인트가 없고 DNS 이름 %s 만 있습니다")

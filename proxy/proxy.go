@@ -71,8 +71,9 @@ func WithWeights(w map[string]int) ProxyOption {
 func withDrainTimeout(d time.Duration) ProxyOption { return func(o *proxyOptions) { o.drain = d } }
 
 // NewProxy makes a proxy for a Service port (name or number, "" for the
-// only TCP port). It only checks its options; the Service is looked up when
-// connections arrive, so Serve reports a missing Service.
+// only TCP port, by internal/svcport's rule). It only checks its options;
+// the Service is looked up when connections arrive, so Serve reports a
+// missing Service.
 func (c *Cluster) NewProxy(namespace, service, port string, opts ...ProxyOption) (*Proxy, error) {
 	o := proxyOptions{drain: 2 * time.Second}
 	for _, opt := range opts {

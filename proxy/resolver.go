@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -19,6 +18,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 )
 
 // resolver turns Services into ready endpoints. It watches Services and
@@ -135,7 +135,7 @@ type resolved struct {
 }
 
 // resolve looks up a Service port and its ready endpoints. port is a port
-// name or number; "" is allowed when the Service has one TCP port.
+// name or number; "" is the Service's only TCP port (internal/svcport).
 func (r *resolver) resolve(ctx context.Context, ns, name, port string) (*resolved, error) {
 	nc, err := r.namespace(ctx, ns)
 	if err != nil {
@@ -185,8 +185,10 @@ func (p servicePortRef) String() string {
 	return strconv.Itoa(int(p.number))
 }
 
-func isTCP(p corev1.Protocol) bool { return p == "" || p == corev1.ProtocolTCP }
-
+// servicePort finds the Service port a caller asked for by labctl's one
+// rule (internal/svcport: by name or number, or for "" the Service's only
+// TCP port), then requires it to be TCP: the proxy carries TCP only. A
+// Service without ports (headless) takes a port number as the pods' port.
 func servicePort(svc *corev1.Service, port string) (servicePortRef, error) {
 	id := svc.Namespace + "/" + svc.Name
 	if svc.Spec.Type == corev1.ServiceTypeExternalName {
@@ -196,33 +198,14 @@ func servicePort(svc *corev1.Service, port string) (servicePortRef, error) {
 	if len(svc.Spec.Ports) == 0 && numErr == nil && n > 0 && n < 65536 {
 		return servicePortRef{number: int32(n), raw: true}, nil
 	}
-	var tcp []corev1.ServicePort
-	for _, p := range svc.Spec.Ports {
-		if isTCP(p.Protocol) {
-			tcp = append(tcp, p)
-		}
+	sp, err := svcport.Pick(svc, port)
+	if err != nil {
+		return servicePortRef{}, err
 	}
-	for _, p := range tcp {
-		if (port == "" && len(tcp) == 1) || (numErr == nil && int64(p.Port) == n) || (port != "" && p.Name == port) {
-			return servicePortRef{name: p.Name, number: p.Port}, nil
-		}
+	if !svcport.IsTCP(sp.Protocol) {
+		return servicePortRef{}, i18n.Errorf(msgPortNotTCP, id, port, svcport.List(svc))
 	}
-	have := make([]string, 0, len(tcp))
-	for _, p := range tcp {
-		s := strconv.Itoa(int(p.Port))
-		if p.Name != "" {
-			s += " (" + p.Name + ")"
-		}
-		have = append(have, s)
-	}
-	list := strings.Join(have, ", ")
-	if list == "" {
-		list = "-"
-	}
-	if port == "" {
-		return servicePortRef{}, i18n.Errorf(msgPortRequired, id, list)
-	}
-	return servicePortRef{}, i18n.Errorf(msgPortNotInService, id, port, list)
+	return servicePortRef{name: sp.Name, number: sp.Port}, nil
 }
 
 // endpoints collects the ready endpoints of a Service port from all its
@@ -262,7 +245,7 @@ func slicePort(s *discoveryv1.EndpointSlice, sp servicePortRef) (int32, bool) {
 		if p.Name != nil {
 			name = *p.Name
 		}
-		if p.Port != nil && name == sp.name && (p.Protocol == nil || isTCP(*p.Protocol)) {
+		if p.Port != nil && name == sp.name && (p.Protocol == nil || svcport.IsTCP(*p.Protocol)) {
 			return *p.Port, true
 		}
 	}

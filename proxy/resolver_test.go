@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 )
 
 func TestEndpointsByPortNameAndNumber(t *testing.T) {
@@ -61,10 +62,10 @@ func TestResolveErrors(t *testing.T) {
 		contains        string
 	}{
 		{"missing service", "nope", "80", msgServiceNotFound, "ch07/nope"},
-		{"port number not in service", "web", "81", msgPortNotInService, "80 (http)"},
-		{"udp port is not a tcp port", "web", "53", msgPortNotInService, `"53"`},
-		{"port name not in service", "web", "https", msgPortNotInService, `"https"`},
-		{"several ports, none named", "two", "", msgPortRequired, "1 (a), 2 (b)"},
+		{"port number not in service", "web", "81", svcport.MsgNoSuchPort, "80 (http), 53/UDP (dns)"},
+		{"udp port is not a tcp port", "web", "53", msgPortNotTCP, "port 53 of service ch07/web is not TCP"},
+		{"port name not in service", "web", "https", svcport.MsgNoSuchPort, "no port https"},
+		{"several ports, none given", "two", "", svcport.MsgWhichPort, "1 (a), 2 (b)"},
 		{"external name", "ext", "80", msgExternalName, "example.com"},
 	}
 	for _, tc := range cases {

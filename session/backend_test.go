@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -24,8 +25,10 @@ import (
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/internal/view"
 	"github.com/labctl/labctl/labs"
+	"github.com/labctl/labctl/proxy"
 	"github.com/labctl/labctl/verify"
 )
 
@@ -237,20 +240,35 @@ func liveStep(t *testing.T, ch *labs.Chapter) *labs.Step {
 	return nil
 }
 
-// The live view uses the verifier's rule for the port when the check names
-// none: the Service's first port, by name (the TUI used to assume 80).
-func TestLivePortFollowsTheVerifier(t *testing.T) {
+// The live view uses the one rule for the port when the check names none
+// (the TUI used to assume 80, then took the first port): the Service's
+// only TCP port, by name; with several, it refuses and names them.
+func TestLivePortFollowsTheRule(t *testing.T) {
 	ch := chapter(t, "ch07")
 	st := liveStep(t, ch)
 	ns, name, port, _ := verify.LiveTarget(st)
 	if ns == "" {
 		ns = ch.Namespace
 	}
-	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-		Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Name: "web", Port: 8080}}}}
-	got, err := verify.PortOf(svc, port)
-	if port == "" && (err != nil || got != "web") {
-		t.Errorf("PortOf(%q) = %q, %v; want the first port, web", port, got, err)
+	if port != "" {
+		t.Skipf("the live step names its port %q", port)
+	}
+	one := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Name: "dns", Port: 53, Protocol: corev1.ProtocolUDP}, {Name: "web", Port: 8080}}}}
+	s := &Session{Lab: &cluster.Lab{Client: kubefake.NewSimpleClientset(one)}, Core: proxy.NewCluster(nil, kubefake.NewSimpleClientset(one))}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := s.Live(ctx, ch, st); err != nil {
+		t.Errorf("one TCP port: %v", err)
+	}
+	two := one.DeepCopy()
+	two.Spec.Ports = append(two.Spec.Ports, corev1.ServicePort{Name: "metrics", Port: 9090})
+	s2 := &Session{Lab: &cluster.Lab{Client: kubefake.NewSimpleClientset(two)}, Core: proxy.NewCluster(nil, kubefake.NewSimpleClientset(two))}
+	defer s2.Close()
+	_, err := s2.Live(ctx, ch, st)
+	if !errors.Is(err, svcport.ErrPort) || !strings.Contains(i18n.Localize(err, i18n.Ko), "8080 (web), 9090 (metrics)") {
+		t.Errorf("two TCP ports: %v; want the ports named", err)
 	}
 }
 

@@ -73,6 +73,22 @@ func Open(ctx context.Context, t cluster.Target, lang i18n.Lang, store *labs.Sto
 	return &Session{Lab: lab, lang: lang, Store: store, Core: core, net: network(lab, core), dyn: dyn}, nil
 }
 
+// OpenCore connects to the target cluster, checks that it answers, and
+// opens the proxy core on it with transport tr: all `labctl proxy`, `dig`
+// and `curl` need (no verifier, no progress store). The API server is
+// asked first: with it gone, a DNS query or a port-forward would wait for
+// its own timeouts and then blame the Service. Close the core when done.
+func OpenCore(ctx context.Context, t cluster.Target, tr proxy.Transport) (*proxy.Cluster, error) {
+	lab, err := cluster.Open(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := lab.Ping(ctx); err != nil {
+		return nil, err
+	}
+	return proxy.NewCluster(lab.REST, lab.Client, proxy.WithTransport(tr)), nil
+}
+
 // Guard returns a context for work on the lab that ends within seconds
 // when the lab goes away (its nodes stop, the runtime restarts), and done,
 // to call when the work is over: it says why the lab was lost, as an error

@@ -309,11 +309,11 @@ func TestLiveOnAService(t *testing.T) {
 	defer s.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	counter, err := s.Live(ctx, ch, st)
+	feed, err := s.Live(ctx, ch, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := counter(); len(got) != 0 {
+	if got := <-feed; len(got) != 0 {
 		t.Errorf("counts with no endpoints: %+v", got)
 	}
 	bal, err := s.balancer(ctx, ns, name, "http", "rr")
@@ -326,6 +326,16 @@ func TestLiveOnAService(t *testing.T) {
 		t.Error("a dial to a Service without endpoints succeeded")
 	}
 	bal.Close()
+
+	// the feed ends when the view's context does
+	lctx, lcancel := context.WithCancel(ctx)
+	feed, err = s.Live(lctx, ch, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lcancel()
+	for range feed { // drains, and returns only once the loop closed it
+	}
 
 	// a step without a traffic check has no live view
 	if _, err := s.Live(ctx, ch, &ch.Steps[0]); err == nil && !hasLive(&ch.Steps[0]) {
@@ -361,3 +371,44 @@ func TestGuardEndsClean(t *testing.T) {
 }
 
 func netipAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// Watch, the one refresh loop of both live views, shows a reading at once,
+// one per tick, and a last one after stop (the drained counts).
+func TestWatch(t *testing.T) {
+	stop := make(chan struct{})
+	var reads int
+	stats := func() []proxy.BackendStats {
+		reads++
+		return []proxy.BackendStats{{Conns: uint64(reads)}}
+	}
+	var shown []uint64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Watch(stop, time.Hour, stats, func(s []proxy.BackendStats) {
+			shown = append(shown, s[0].Conns)
+			if len(shown) == 1 {
+				close(stop)
+			}
+		})
+	}()
+	<-done
+	if len(shown) != 2 || shown[0] != 1 || shown[1] != 2 {
+		t.Errorf("shown %v; want a reading at once and a last one after stop: [1 2]", shown)
+	}
+}
+
+// offer keeps the newest reading for a reader that fell behind.
+func TestOffer(t *testing.T) {
+	ch := make(chan int, 1)
+	offer(ch, 1)
+	offer(ch, 2)
+	if got := <-ch; got != 2 {
+		t.Errorf("got %d, want the newest, 2", got)
+	}
+	select {
+	case v := <-ch:
+		t.Errorf("a second reading %d was kept", v)
+	default:
+	}
+}

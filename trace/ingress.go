@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/trace/iptables"
 )
 
@@ -63,7 +64,7 @@ func (tr *Tracer) ingress(ctx context.Context, w *world, t *Trace, target Target
 	if err != nil {
 		return err
 	}
-	sp, err := pickPort(svc, mt.port)
+	sp, err := svcport.Pick(svc, mt.port)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,8 @@ var (
 		"Service %s 는 헤드리스입니다: ClusterIP 가 없어서 kube-proxy 규칙도 없습니다 (클라이언트가 DNS 에서 파드 주소를 받습니다)")
 	msgNoAddress = i18n.M("trace.no-address", "no Service has the address %s (a ClusterIP, a LoadBalancer IP, or a node address with a NodePort)",
 		"%s 주소를 가진 Service 가 없습니다 (ClusterIP, LoadBalancer IP, 또는 노드 주소와 NodePort)")
-	msgNoPorts      = i18n.M("trace.no-ports", "Service %s has no ports", "Service %s 에 포트가 없습니다")
-	msgNoSuchPort   = i18n.M("trace.no-such-port", "Service %s has no port %s (it has: %s)", "Service %s 에 %s 포트가 없습니다 (있는 포트: %s)")
+	fixPort = i18n.M("trace.port.fix", "name the port after a colon, by name or number: %s:PORT",
+		"콜론 뒤에 포트를 이름이나 번호로 지정하세요: %s:PORT")
 	msgNoIngress    = i18n.M("trace.no-ingress", "no Ingress rule matches %s", "%s 에 맞는 Ingress 규칙이 없습니다")
 	msgNoController = i18n.M("trace.no-controller", "no running ingress controller holds host port %d", "호스트 포트 %d 를 가진 실행 중인 인그레스 컨트롤러가 없습니다")
 

@@ -31,7 +31,8 @@ type Target struct {
 	Namespace string
 	// Name is the Service (ToService) or the node (ToNodePort).
 	Name string
-	// Port is a port name or number ("" = the Service's first port).
+	// Port is a port name or number; "" is the Service's only TCP port
+	// (internal/svcport) for svc/NAME, any port of the address for IP.
 	Port string
 	IP   netip.Addr
 	Host string

@@ -8,6 +8,7 @@ package trace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -25,6 +26,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/trace/iptables"
 )
 
@@ -511,9 +513,9 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 		if err != nil {
 			return nil, nil, "", err
 		}
-		sp, err := pickPort(svc, target.Port)
+		sp, err := svcport.Pick(svc, target.Port)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, "", portFix(err, "svc/"+target.Name)
 		}
 		if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone {
 			return nil, nil, "", i18n.Errorf(msgHeadless, svc.Namespace+"/"+svc.Name)
@@ -537,19 +539,30 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 			}
 			ip = w.nodeIP(target.Name)
 		}
+		_, isNode := w.byIP[ip]
 		for i := range list.Items {
 			svc := &list.Items[i]
-			_, isNode := w.byIP[ip]
+			if !isNode {
+				// the Service's address: its port by the one rule
+				var via Via
+				switch ip {
+				case svc.Spec.ClusterIP:
+					via = ViaClusterIP
+				case lbIP(svc):
+					via = ViaLoadBalancer
+				default:
+					continue
+				}
+				sp, err := svcport.Pick(svc, target.Port)
+				if err != nil {
+					return nil, nil, "", portFix(err, ip)
+				}
+				return svc, sp, via, nil
+			}
 			for j := range svc.Spec.Ports {
 				sp := &svc.Spec.Ports[j]
-				match := func(port int32) bool { return target.Port == "" || target.Port == strconv.Itoa(int(port)) }
-				switch {
-				case isNode && sp.NodePort != 0 && target.Port != "" && match(sp.NodePort):
+				if sp.NodePort != 0 && target.Port == strconv.Itoa(int(sp.NodePort)) {
 					return svc, sp, ViaNodePort, nil
-				case !isNode && svc.Spec.ClusterIP == ip && match(sp.Port):
-					return svc, sp, ViaClusterIP, nil
-				case !isNode && lbIP(svc) == ip && match(sp.Port):
-					return svc, sp, ViaLoadBalancer, nil
 				}
 			}
 		}
@@ -558,21 +571,13 @@ func (tr *Tracer) resolve(ctx context.Context, w *world, target Target) (*corev1
 	return nil, nil, "", i18n.Errorf(msgBadTarget, target.Raw)
 }
 
-func pickPort(svc *corev1.Service, port string) (*corev1.ServicePort, error) {
-	if len(svc.Spec.Ports) == 0 {
-		return nil, i18n.Errorf(msgNoPorts, svc.Namespace+"/"+svc.Name)
+// portFix adds to a port error how to name the port in the target.
+func portFix(err error, target string) error {
+	var le *i18n.Error
+	if errors.As(err, &le) && le.Fix == nil {
+		le.WithFix(fixPort, target)
 	}
-	if port == "" {
-		return &svc.Spec.Ports[0], nil
-	}
-	var have []string
-	for i, p := range svc.Spec.Ports {
-		if p.Name == port || strconv.Itoa(int(p.Port)) == port {
-			return &svc.Spec.Ports[i], nil
-		}
-		have = append(have, strings.TrimPrefix(p.Name+":", ":")+strconv.Itoa(int(p.Port)))
-	}
-	return nil, i18n.Errorf(msgNoSuchPort, svc.Namespace+"/"+svc.Name, port, strings.Join(have, ", "))
+	return err
 }
 
 func lbIP(svc *corev1.Service) string {

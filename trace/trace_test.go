@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 )
 
 // testdata/node-*.txt is what nodeLine printed on the three nodes of a kind
@@ -449,4 +450,42 @@ func replaceRule(text, chain, old, repl string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// The port when none is given is the one rule's (internal/svcport), for
+// svc/NAME and for the Service's address alike: on a Service with two TCP
+// ports labctl trace asks which, naming them, rather than take the first.
+func TestTracePortRule(t *testing.T) {
+	two := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "rec", Name: "web-two"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP, ClusterIP: "10.96.50.50", Selector: map[string]string{"app": "web"},
+			Ports: []corev1.ServicePort{{Name: "metrics", Port: 9090}, {Name: "http", Port: 80}}}}
+	tr := newTracer(t, true, two)
+	for _, tc := range []struct {
+		target string
+		which  bool // refused: say which port
+	}{
+		{"svc/web-two", true}, {"10.96.50.50", true},
+		{"svc/web-two:http", false}, {"svc/web-two:9090", false}, {"10.96.50.50:80", false},
+	} {
+		tg, err := ParseTarget(tc.target, "rec")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := ParseVantage("host", "rec")
+		_, err = tr.Run(context.Background(), tg, v)
+		var le *i18n.Error
+		got := errors.As(err, &le) && le.Msg.ID == svcport.MsgWhichPort.ID
+		if got != tc.which {
+			t.Errorf("%s: %v; want refused for the port: %v", tc.target, err, tc.which)
+		}
+		if tc.which && !strings.Contains(i18n.Localize(err, i18n.Ko), "9090 (metrics), 80 (http)") {
+			t.Errorf("%s: %q does not name the ports", tc.target, i18n.Localize(err, i18n.Ko))
+		}
+		if fix := i18n.FixOf(err, i18n.En); tc.which && !strings.Contains(fix, ":PORT") {
+			t.Errorf("%s: the fix %q does not say how to name the port", tc.target, fix)
+		}
+		if !tc.which && errors.Is(err, svcport.ErrPort) {
+			t.Errorf("%s: %v", tc.target, err)
+		}
+	}
 }

@@ -53,8 +53,8 @@ type (
 	// BackendCount is the traffic one backend of a Service received
 	// through the proxy core, as the live view draws it.
 	BackendCount = view.BackendCount
-	// Counter reads the per-backend counts now.
-	Counter = view.Counter
+	// LiveFeed delivers the per-backend counts as the session reads them.
+	LiveFeed = view.LiveFeed
 )
 
 // Cluster states.
@@ -73,7 +73,8 @@ const (
 type LiveView interface {
 	// Has says whether a step has a live view; it must not do I/O.
 	Has(ch *labs.Chapter, step *labs.Step) bool
-	// Start starts whatever feeds the counter (a proxy and its traffic)
-	// until ctx ends; errors are in lang.
-	Start(ctx context.Context, lang i18n.Lang, ch *labs.Chapter, step *labs.Step) (Counter, error)
+	// Start starts whatever fills the feed (a proxy and its traffic, read
+	// by the session's one refresh loop) until ctx ends, then closes the
+	// feed; errors are in lang.
+	Start(ctx context.Context, lang i18n.Lang, ch *labs.Chapter, step *labs.Step) (LiveFeed, error)
 }

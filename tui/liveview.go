@@ -4,38 +4,35 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/labctl/labctl/labs"
 )
 
-// liveEvery is how often the live view reads the counters: fast enough to
-// watch a scheduler alternate, slow enough to cost nothing.
-const liveEvery = 500 * time.Millisecond
-
 // liveModel is the per-backend view of traffic through the proxy core (the
 // kube-proxy step): one bar per backend, growing as connections arrive.
+// It has no timer of its own: it draws each reading the session's refresh
+// loop (session.Watch, shared with `labctl proxy`) puts in the feed.
 type liveModel struct {
-	on      bool
-	id      int
-	cancel  context.CancelFunc
-	counter Counter
-	counts  []BackendCount
-	err     error
+	on     bool
+	id     int
+	cancel context.CancelFunc
+	feed   LiveFeed
+	counts []BackendCount
+	err    error
 }
 
 type (
 	liveStartedMsg struct {
-		id      int
-		counter Counter
-		err     error
+		id   int
+		feed LiveFeed
+		err  error
 	}
-	liveTickMsg   struct{ id int }
 	liveCountsMsg struct {
 		id     int
 		counts []BackendCount
+		ended  bool
 	}
 )
 
@@ -45,8 +42,8 @@ func startLive(c *common, ch *labs.Chapter, st *labs.Step) (liveModel, tea.Cmd) 
 	m := liveModel{on: true, id: c.nextOp(), cancel: cancel}
 	src, id, lang := c.live, m.id, c.lang
 	return m, func() tea.Msg {
-		counter, err := src.Start(ctx, lang, ch, st)
-		return liveStartedMsg{id: id, counter: counter, err: err}
+		feed, err := src.Start(ctx, lang, ch, st)
+		return liveStartedMsg{id: id, feed: feed, err: err}
 	}
 }
 
@@ -56,39 +53,43 @@ func (m liveModel) stop() {
 	}
 }
 
-func (m liveModel) update(c *common, msg tea.Msg) (liveModel, tea.Cmd) {
+func (m liveModel) update(_ *common, msg tea.Msg) (liveModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case liveStartedMsg:
 		if msg.id != m.id || !m.on {
 			return m, nil
 		}
-		m.counter, m.err = msg.counter, msg.err
-		if m.err != nil || m.counter == nil {
+		m.feed, m.err = msg.feed, msg.err
+		if m.err != nil || m.feed == nil {
 			return m, nil
 		}
-		return m, readCounts(m.id, m.counter)
-	case liveTickMsg:
-		if msg.id == m.id && m.on && m.counter != nil {
-			return m, readCounts(m.id, m.counter)
-		}
+		return m, nextCounts(m.id, m.feed)
 	case liveCountsMsg:
-		if msg.id == m.id && m.on {
-			m.counts = msg.counts
-			return m, c.every(liveEvery, liveTickMsg{m.id})
+		if msg.id != m.id || !m.on {
+			return m, nil
 		}
+		if msg.ended { // the source stopped: the last counts stay drawn
+			return m, nil
+		}
+		m.counts = msg.counts
+		return m, nextCounts(m.id, m.feed)
 	}
 	return m, nil
 }
 
-func readCounts(id int, counter Counter) tea.Cmd {
-	return func() tea.Msg { return liveCountsMsg{id: id, counts: counter()} }
+// nextCounts waits for the feed's next reading.
+func nextCounts(id int, feed LiveFeed) tea.Cmd {
+	return func() tea.Msg {
+		counts, ok := <-feed
+		return liveCountsMsg{id: id, counts: counts, ended: !ok}
+	}
 }
 
 func (m liveModel) view(c *common, width int) string {
 	switch {
 	case m.err != nil:
 		return errorText(c, m.err, width)
-	case m.counter == nil:
+	case m.feed == nil:
 		return "  " + c.styles.Muted.Render(c.t(msgLiveStarting))
 	}
 	return backendBars(c, m.counts, width)

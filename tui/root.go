@@ -149,7 +149,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.chapter, c1 = m.chapter.update(msg)
 		m.step, c2 = m.step.update(msg)
 		return m, tea.Batch(c1, c2)
-	case stepDocMsg, editReadyMsg, editedMsg, liveStartedMsg, liveTickMsg, liveCountsMsg, traceDoneMsg:
+	case stepDocMsg, editReadyMsg, editedMsg, liveStartedMsg, liveCountsMsg, traceDoneMsg:
 		return m.route(ownerStep, msg)
 	}
 	return m, nil

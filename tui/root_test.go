@@ -346,17 +346,20 @@ type fakeLive struct{ stopped chan struct{} }
 
 func (f *fakeLive) Has(ch *labs.Chapter, st *labs.Step) bool { return st.ID == "clusterip" }
 
-func (f *fakeLive) Start(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, st *labs.Step) (Counter, error) {
+func (f *fakeLive) Start(ctx context.Context, _ i18n.Lang, ch *labs.Chapter, st *labs.Step) (LiveFeed, error) {
 	go func() {
 		<-ctx.Done()
 		close(f.stopped)
 	}()
-	return func() []BackendCount {
-		return []BackendCount{{Name: "http-go-a", Conns: 10, Ready: true}, {Name: "http-go-b", Conns: 5, Active: 1, Ready: true}}
-	}, nil
+	// one reading, then the feed ends (the harness waits for every
+	// command to finish; the counts stay drawn)
+	feed := make(chan []BackendCount, 1)
+	feed <- []BackendCount{{Name: "http-go-a", Conns: 10, Ready: true}, {Name: "http-go-b", Conns: 5, Active: 1, Ready: true}}
+	close(feed)
+	return feed, nil
 }
 
-// The live view starts on v, shows the counter's bars, and stops its
+// The live view starts on v, shows the feed's bars, and stops its
 // source on v again or when the student leaves the step.
 func TestLiveView(t *testing.T) {
 	for _, leave := range []string{"v", "esc"} {

@@ -133,7 +133,7 @@ func (m stepModel) update(msg tea.Msg) (stepModel, tea.Cmd) {
 	case apiWarningMsg:
 		m.warnings = append(m.warnings, msg.text)
 		return m.refresh(), nil
-	case liveStartedMsg, liveTickMsg, liveCountsMsg:
+	case liveStartedMsg, liveCountsMsg:
 		var cmd tea.Cmd
 		m.live, cmd = m.live.update(m.c, msg)
 		return m.refresh(), cmd

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 )
 
 func (e *Env) ns(override string) string {
@@ -60,42 +62,18 @@ func clusterIPPort(ctx context.Context, env *Env, ns, name, port string) (*corev
 	return svc, sp, nil
 }
 
-// PortOf is the one rule for "the port when none is given", shared by the
-// checks and the TUI's live view: port names a Service port by name or
-// number, and "" means the Service's first port. It returns the port's
-// name, or its number when it has none, as the proxy core takes it.
-func PortOf(svc *corev1.Service, port string) (string, error) {
-	sp, miss := servicePort(svc, port)
-	if miss != nil {
-		return "", i18n.Errorf(miss.Msg, miss.Args...)
-	}
-	return portName(sp), nil
-}
-
-// portName is how the proxy core is told a Service port.
-func portName(sp *corev1.ServicePort) string {
-	if sp.Name != "" {
-		return sp.Name
-	}
-	return strconv.Itoa(int(sp.Port))
-}
-
-// servicePort finds a Service port by name or number ("" = the first one).
+// servicePort finds the Service port a check means, by labctl's one rule
+// (internal/svcport): by name or number, or, for "", the Service's only
+// TCP port. A Service without that port is the student's to fix: the
+// outcome is final and lists the Service's ports.
 func servicePort(svc *corev1.Service, port string) (*corev1.ServicePort, *Outcome) {
-	if len(svc.Spec.Ports) == 0 {
-		o := Missing(msgSvcNoPorts, svc.Namespace+"/"+svc.Name)
+	sp, err := svcport.Pick(svc, port)
+	var le *i18n.Error
+	if errors.As(err, &le) {
+		o := Missing(le.Msg, le.Args...)
 		return nil, &o
 	}
-	if port == "" {
-		return &svc.Spec.Ports[0], nil
-	}
-	for i, p := range svc.Spec.Ports {
-		if p.Name == port || strconv.Itoa(int(p.Port)) == port {
-			return &svc.Spec.Ports[i], nil
-		}
-	}
-	o := Missing(msgSvcNoSuchPort, svc.Namespace+"/"+svc.Name, port, describePorts(svc))
-	return nil, &o
+	return sp, nil
 }
 
 func describePorts(svc *corev1.Service) string {

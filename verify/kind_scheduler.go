@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/labs"
 )
 
@@ -101,7 +102,7 @@ func (p schedulerDistribution) Check(ctx context.Context, env *Env) Outcome {
 	if env.Balancers == nil {
 		return Errored(errors.New("no proxy core to send traffic through"))
 	}
-	port := portName(sp)
+	port := svcport.Ref(sp)
 	// each scheduler on its own proxy, all at once
 	type result struct {
 		line string

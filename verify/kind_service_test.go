@@ -13,6 +13,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/svcport"
 )
 
 const httpGoIP = "10.96.100.10"
@@ -145,12 +146,18 @@ func TestServiceReachable(t *testing.T) {
 	})
 	t.Run("port not in the Service is final and names the ports", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(1), one(svcObj("http-go-svc", httpGoIP, "app=http-go", svcPort("web", 8080, 8080))))...)
-		expect(t, l.check("serviceReachable", fromNode), "fail (final)", msgSvcNoSuchPort,
-			"Service default/http-go-svc has no port 80 (it has: web:8080->8080)")
+		expect(t, l.check("serviceReachable", fromNode), "fail (final)", svcport.MsgNoSuchPort,
+			"Service default/http-go-svc has no port 80 (it has: 8080 (web))")
+	})
+	t.Run("no port given on a Service with several: final, names them, never the first by accident", func(t *testing.T) {
+		l := newLab(t, objs(httpGo(1), one(svcObj("http-go-svc", httpGoIP, "app=http-go",
+			svcPort("metrics", 9090, 9090), svcPort("http", 80, 8080))))...)
+		expect(t, l.check("serviceReachable", `{service: http-go-svc, from: node, bodyContains: http-go-}`), "fail (final)",
+			svcport.MsgWhichPort, "(it has: 9090 (metrics), 80 (http))")
 	})
 	t.Run("no ports", func(t *testing.T) {
 		l := newLab(t, svcObj("http-go-svc", httpGoIP, "app=http-go"))
-		expect(t, l.check("serviceReachable", fromNode), "fail (final)", msgSvcNoPorts)
+		expect(t, l.check("serviceReachable", fromNode), "fail (final)", svcport.MsgNoPorts)
 	})
 	t.Run("headless has no ClusterIP to reach", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(1), one(svcObj("http-go-svc", "None", "app=http-go", svcPort("", 80, 8080))))...)
@@ -304,7 +311,7 @@ func TestServicePorts(t *testing.T) {
 		s := multiPort("http", "https")
 		s.Spec.Ports[1].Name = "tls"
 		l := newLab(t, objs(mpPods(true), one(s))...)
-		expect(t, l.check("servicePorts", both), "fail (final)", msgSvcNoSuchPort, "has no port https (it has: http:80->http, tls:443->https)")
+		expect(t, l.check("servicePorts", both), "fail (final)", svcport.MsgNoSuchPort, "has no port https (it has: 80 (http), 443 (tls))")
 	})
 	t.Run("TLS port that does not speak TLS", func(t *testing.T) {
 		l := newLab(t, objs(mpPods(false), one(multiPort("http", "https")))...)

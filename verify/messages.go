@@ -5,8 +5,6 @@ import "github.com/labctl/labctl/i18n"
 // Services.
 var (
 	msgSvcMissing       = i18n.M("check.svc.missing", "Service %s does not exist", "Service %s 가 없습니다")
-	msgSvcNoPorts       = i18n.M("check.svc.no-ports", "Service %s has no ports", "Service %s 에 포트가 없습니다")
-	msgSvcNoSuchPort    = i18n.M("check.svc.no-such-port", "Service %s has no port %s (it has: %s)", "Service %s 에 %s 포트가 없습니다 (있는 포트: %s)")
 	msgSvcHasSelector   = i18n.M("check.svc.has-selector", "Service %s has a selector, so Kubernetes manages its endpoints and ignores manual ones: remove spec.selector", "Service %s 에 selector 가 있어서 쿠버네티스가 엔드포인트를 직접 관리하고 수동 Endpoints 는 무시합니다: spec.selector 를 지우세요")
 	msgEndpointsExact   = i18n.M("check.ep.exact", "Service %s points at %s, as its Endpoints say", "Service %s 가 Endpoints 에 적은 대로 %s 를 가리킵니다")
 	msgEndpointsWrong   = i18n.M("check.ep.wrong", "Service %s should point at %s: are the Endpoints named exactly like the Service, with those addresses?", "Service %s 는 %s 를 가리켜야 합니다: Endpoints 이름이 Service 와 똑같고 주소가 맞나요?")

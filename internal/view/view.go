@@ -80,5 +80,7 @@ type BackendCount struct {
 	Ready bool
 }
 
-// Counter reads the per-backend counts now.
-type Counter func() []BackendCount
+// LiveFeed delivers the live view's readings as the session's one refresh
+// loop takes them (the newest; a reader that falls behind skips the ones
+// it missed). It is closed when the source stops.
+type LiveFeed <-chan []BackendCount
