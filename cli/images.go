@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/addons"
 )
 
 // imageEntry is one line of `labctl images list`.
@@ -28,14 +29,14 @@ func nodeImage() string {
 // allImages is the one list of every image labctl and the chapters use.
 func allImages(g *globals) []imageEntry {
 	out := []imageEntry{{nodeImage(), "kind node"}}
-	for _, img := range cluster.MetalLB.Images() {
-		out = append(out, imageEntry{img, "MetalLB " + cluster.MetalLBVersion})
+	for _, img := range addons.MetalLB.Images() {
+		out = append(out, imageEntry{img, "MetalLB " + addons.MetalLBVersion})
 	}
-	for _, img := range cluster.NginxAddon.Images() {
-		out = append(out, imageEntry{img, "ingress-nginx " + cluster.IngressNginxVersion})
+	for _, img := range addons.Nginx.Images() {
+		out = append(out, imageEntry{img, "ingress-nginx " + addons.IngressNginxVersion})
 	}
-	for _, img := range cluster.TraefikAddon.Images() {
-		out = append(out, imageEntry{img, "Traefik " + cluster.TraefikVersion})
+	for _, img := range addons.Traefik.Images() {
+		out = append(out, imageEntry{img, "Traefik " + addons.TraefikVersion})
 	}
 	for _, img := range g.labImages() {
 		out = append(out, imageEntry{img, "labs"})

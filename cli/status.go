@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -155,7 +156,7 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		fmt.Fprintln(w)
 	}
 	if st.NginxRetired {
-		fmt.Fprintln(w, msgStNginxRetired.F(l, cluster.IngressNginxVersion))
+		fmt.Fprintln(w, msgStNginxRetired.F(l, addons.IngressNginxVersion))
 	}
 	if st.Pool != "" {
 		fmt.Fprintf(w, "%s %s\n", msgStPool.F(l), st.Pool)

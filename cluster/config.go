@@ -15,9 +15,6 @@ import (
 const (
 	DefaultName          = "lab"
 	DefaultNodeImage     = "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0"
-	MetalLBVersion       = "v0.15.2"
-	IngressNginxVersion  = "v1.15.1"
-	TraefikVersion       = "v3.6.12"
 	defaultWorkers       = 2
 	defaultReadyDeadline = 5 * time.Minute
 )

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -104,7 +105,7 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 		f := Finding{ID: "runtime", Title: docRuntime.F(l), State: Fail, Detail: i18n.Localize(err, l), Fix: i18n.FixOf(err, l)}
 		out = append(out, f)
 		// nothing else can be asked of a runtime that does not answer
-		add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, IngressNginxVersion), nil)
+		add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, addons.IngressNginxVersion), nil)
 		return out
 	}
 	add("runtime", docRuntime, OK, fmt.Sprintf("%s %s (%s, %d CPU)", d.Runtime.Name, info.Version, info.OS, info.CPUs), nil)
@@ -199,7 +200,7 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 	}
 
 	// 7. ingress-nginx's retirement
-	add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, IngressNginxVersion), nil)
+	add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, addons.IngressNginxVersion), nil)
 	return out
 }
 

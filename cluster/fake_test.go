@@ -20,6 +20,7 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -75,7 +76,7 @@ func TestGetStatusOnAFakeCluster(t *testing.T) {
 	}
 	var metallb AddonStatus
 	for _, a := range st.Addons {
-		if a.Name == MetalLB.Name {
+		if a.Name == addons.MetalLB.Name {
 			metallb = a
 		} else if a.Installed {
 			t.Errorf("%s installed on the fake", a.Name)

@@ -15,13 +15,14 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
 )
 
 // addonPlan is where `up` needs the add-ons' images for an ingress choice.
 func addonPlan(i Ingress) apply.ImagePlan {
 	p := apply.ImagePlan{}
-	for _, a := range []Addon{MetalLB} {
+	for _, a := range []addons.Addon{addons.MetalLB} {
 		objs, _ := a.Objects()
 		p.AddObjects(objs)
 	}

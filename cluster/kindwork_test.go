@@ -18,6 +18,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 )
@@ -240,7 +241,7 @@ func TestGetStatusOfAKindLab(t *testing.T) {
 // none for start and the default for up.
 func TestChooseIngress(t *testing.T) {
 	ctx := context.Background()
-	traefik := fakeLab(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: TraefikAddon.Namespace}})
+	traefik := fakeLab(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: addons.Traefik.Namespace}})
 	tests := []struct {
 		name string
 		lab  *Lab
@@ -288,7 +289,7 @@ func TestAddonObjects(t *testing.T) {
 	if len(objs) != 2 || objs[0].GetKind() != "IPAddressPool" || objs[0].GetName() != poolName || objs[1].GetKind() != "L2Advertisement" {
 		t.Errorf("pool objects %v", objs)
 	}
-	if imgs := TraefikAddon.Images(); len(imgs) == 0 || !strings.Contains(strings.Join(imgs, " "), "traefik") {
+	if imgs := addons.Traefik.Images(); len(imgs) == 0 || !strings.Contains(strings.Join(imgs, " "), "traefik") {
 		t.Errorf("Traefik's images %q", imgs)
 	}
 	t.Setenv("KIND_EXPERIMENTAL_DOCKER_NETWORK", "other")

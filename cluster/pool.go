@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"github.com/labctl/labctl/cluster/addons"
+
 	"context"
 	"fmt"
 	"time"
@@ -51,7 +53,7 @@ func readPoolOf(ctx context.Context, l *Lab) (addrPool, bool) {
 	if err != nil {
 		return addrPool{}, false
 	}
-	u, err := dyn.Resource(ipPoolGVR).Namespace(MetalLB.Namespace).Get(ctx, poolName, metav1.GetOptions{})
+	u, err := dyn.Resource(ipPoolGVR).Namespace(addons.MetalLB.Namespace).Get(ctx, poolName, metav1.GetOptions{})
 	if err != nil {
 		return addrPool{}, false
 	}

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 )
@@ -90,7 +91,7 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	defer cancel()
 	since = since.Add(-time.Second).Truncate(time.Second) // the API keeps seconds
 	fresh := func(t metav1.Time) bool { return !t.Time.Before(since) }
-	namespaces := []string{metav1.NamespaceSystem, MetalLB.Namespace, NginxAddon.Namespace, TraefikAddon.Namespace}
+	namespaces := []string{metav1.NamespaceSystem, addons.MetalLB.Namespace, addons.Nginx.Namespace, addons.Traefik.Namespace}
 	kicked := map[string]bool{}
 	start := time.Now()
 	return apply.Until(ctx, time.Second, func() (bool, string, error) {
@@ -233,7 +234,7 @@ func stuck(p corev1.Pod, rules, now time.Time) bool {
 // It reports whether it deleted the pod.
 func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) bool {
 	switch {
-	case p.Namespace == MetalLB.Namespace, p.Namespace == NginxAddon.Namespace, p.Namespace == TraefikAddon.Namespace:
+	case p.Namespace == addons.MetalLB.Namespace, p.Namespace == addons.Nginx.Namespace, p.Namespace == addons.Traefik.Namespace:
 	case p.Namespace == metav1.NamespaceSystem && p.Labels["k8s-app"] == "kube-dns":
 	default:
 		return false
@@ -253,7 +254,7 @@ func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) b
 // workloadsBack says which of an add-on's workloads has fewer running pods
 // (runs: again since the restart, on a restarted node) than it wants ("" when none): a Deployment its
 // replicas, a DaemonSet one per node it schedules to.
-func workloadsBack(ctx context.Context, lab *Lab, a Addon, pods []corev1.Pod, runs func(corev1.Pod) bool) string {
+func workloadsBack(ctx context.Context, lab *Lab, a addons.Addon, pods []corev1.Pod, runs func(corev1.Pod) bool) string {
 	for _, w := range a.Workloads {
 		kind, name, _ := strings.Cut(w, "/")
 		var sel *metav1.LabelSelector
@@ -296,13 +297,13 @@ func workloadsBack(ctx context.Context, lab *Lab, a Addon, pods []corev1.Pod, ru
 
 // coreDNS is CoreDNS as an add-on: what waitBack waits for besides
 // labctl's own.
-var coreDNS = Addon{Name: "CoreDNS", Namespace: metav1.NamespaceSystem, Workloads: []string{"Deployment/coredns"}}
+var coreDNS = addons.Addon{Name: "CoreDNS", Namespace: metav1.NamespaceSystem, Workloads: []string{"Deployment/coredns"}}
 
 // restartedWorkloads are the add-ons whose workloads a restart must bring
 // back: those that have pods (CoreDNS, MetalLB, the ingress controller).
-func restartedWorkloads(pods []corev1.Pod) []Addon {
-	var out []Addon
-	for _, a := range []Addon{coreDNS, MetalLB, NginxAddon, TraefikAddon} {
+func restartedWorkloads(pods []corev1.Pod) []addons.Addon {
+	var out []addons.Addon
+	for _, a := range []addons.Addon{coreDNS, addons.MetalLB, addons.Nginx, addons.Traefik} {
 		for _, p := range pods {
 			if p.Namespace == a.Namespace && (a.Name != coreDNS.Name || p.Labels["k8s-app"] == "kube-dns") {
 				out = append(out, a)

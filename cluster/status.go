@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -112,7 +113,7 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	for _, n := range nodes {
 		st.Nodes = append(st.Nodes, nodeStatus(n))
 	}
-	for _, a := range []Addon{MetalLB, NginxAddon, TraefikAddon} {
+	for _, a := range []addons.Addon{addons.MetalLB, addons.Nginx, addons.Traefik} {
 		as := AddonStatus{Name: a.Name, Version: a.Version}
 		if _, err := lab.Client.CoreV1().Namespaces().Get(ctx, a.Namespace, metav1.GetOptions{}); err == nil {
 			as.Installed = true
@@ -120,9 +121,9 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 		}
 		st.Addons = append(st.Addons, as)
 		switch {
-		case a.Name == NginxAddon.Name && as.Installed:
+		case a.Name == addons.Nginx.Name && as.Installed:
 			st.NginxRetired = true
-		case a.Name == TraefikAddon.Name && as.Installed:
+		case a.Name == addons.Traefik.Name && as.Installed:
 			if dyn, err := dynamic.NewForConfig(lab.REST); err == nil {
 				gs := readGateway(ctx, dyn, lang)
 				st.Gateway = &gs
@@ -219,7 +220,7 @@ func readPool(ctx context.Context, lab *Lab) string {
 	if err != nil {
 		return ""
 	}
-	list, err := dyn.Resource(ipPoolGVR).Namespace(MetalLB.Namespace).List(ctx, metav1.ListOptions{})
+	list, err := dyn.Resource(ipPoolGVR).Namespace(addons.MetalLB.Namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return ""
 	}

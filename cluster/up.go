@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
@@ -171,7 +172,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	// ingress controller does not need MetalLB). They are reported one
 	// after the other.
 	metallbDone := make(chan error, 1)
-	go func() { metallbDone <- installAddon(ctx, lab, MetalLB, o.Wait, env.Lang, poolObjects(pool)...) }()
+	go func() { metallbDone <- installAddon(ctx, lab, addons.MetalLB, o.Wait, env.Lang, poolObjects(pool)...) }()
 	ingressDone := make(chan error, 1)
 	addon, hasIngress := ingressAddon(ingress)
 	if hasIngress {
@@ -201,7 +202,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 			readyErr = env.step(stepAddresses.F(env.Lang), func() error { return checkAddresses(ctx, lab, env) })
 		}
 	}
-	metallbErr := env.step(stepMetalLB.F(env.Lang, MetalLB.Version, pool.String()), func() error {
+	metallbErr := env.step(stepMetalLB.F(env.Lang, addons.MetalLB.Version, pool.String()), func() error {
 		if readyErr != nil {
 			return readyErr
 		}
@@ -214,7 +215,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 		}
 		title := stepIngress.F(env.Lang, addon.Name, addon.Version)
 		if ingress == IngressTraefik {
-			title = stepTraefik.F(env.Lang, addon.Name, addon.Version, gatewayAPIAddon.Version, labGatewayNS+"/"+labGatewayName)
+			title = stepTraefik.F(env.Lang, addon.Name, addon.Version, addons.GatewayAPI.Version, labGatewayNS+"/"+labGatewayName)
 		}
 		ingressErr = env.step(title, func() error {
 			if readyErr != nil {
