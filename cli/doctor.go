@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/doctor"
 )
 
 type doctorFlags struct {
@@ -29,20 +30,20 @@ func newDoctorCommand(g *globals) *cobra.Command {
 			if err := checkPorts(g, f.httpPort, f.httpsPort); err != nil {
 				return err
 			}
-			d := cluster.DefaultDoctorDeps(g.lang, g.runtime, g.name)
+			d := doctor.DefaultDeps(g.lang, g.runtime, g.name)
 			d.HTTPPort, d.HTTPSPort = f.httpPort, f.httpsPort
 			if img := nodeImage(); img != "" {
 				d.Image = img
 			}
-			fs := cluster.Doctor(cmd.Context(), d)
+			fs := doctor.Run(cmd.Context(), d)
 			if f.output == "json" {
-				if err := writeJSON(g.streams.Out, map[string]any{"schema": "labctl/doctor/v1", "findings": fs, "blocking": cluster.Blocking(fs)}); err != nil {
+				if err := writeJSON(g.streams.Out, map[string]any{"schema": "labctl/doctor/v1", "findings": fs, "blocking": doctor.Blocking(fs)}); err != nil {
 					return err
 				}
 			} else {
 				printFindings(g.streams.Out, fs)
 			}
-			if cluster.Blocking(fs) {
+			if doctor.Blocking(fs) {
 				return &silentError{code: exitFailure}
 			}
 			return nil
@@ -55,8 +56,8 @@ func newDoctorCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
-func printFindings(w io.Writer, fs []cluster.Finding) {
-	marks := map[cluster.State]string{cluster.OK: "✓", cluster.Warn: "!", cluster.Fail: "✗", cluster.Info: "ℹ"}
+func printFindings(w io.Writer, fs []doctor.Finding) {
+	marks := map[doctor.State]string{doctor.OK: "✓", doctor.Warn: "!", doctor.Fail: "✗", doctor.Info: "ℹ"}
 	tw := 0
 	for _, f := range fs {
 		tw = max(tw, width(f.Title))

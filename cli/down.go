@@ -20,11 +20,7 @@ func newDownCommand(g *globals) *cobra.Command {
 				return usageErrorf("%s", g.t(msgUpExternal))
 			}
 			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				return cluster.Down(ctx, g.name, env)
+				return cluster.Down(ctx, g.name, g.env(rep))
 			})
 		},
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -82,14 +81,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 				refs = append(refs, e.Image)
 			}
 			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				if _, err := env.Runtime.Info(ctx); err != nil {
-					return err
-				}
-				return cluster.SaveBundle(ctx, env.Runtime, refs, bundle, rep, g.lang)
+				return cluster.SaveBundle(ctx, refs, bundle, g.env(rep))
 			})
 		},
 	}
@@ -108,24 +100,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 				refs = append(refs, e.Image)
 			}
 			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				if _, err := env.Runtime.Info(ctx); err != nil {
-					return err
-				}
-				lab, err := cluster.Open(ctx, g.target())
-				if errors.Is(err, cluster.ErrNoCluster) {
-					lab, err = nil, nil
-				}
-				if err != nil {
-					return err
-				}
-				if lab != nil && g.target().External() {
-					lab = nil // only kind nodes can be side-loaded
-				}
-				return cluster.LoadBundle(ctx, env.Runtime, args[0], lab, refs, env)
+				return cluster.LoadBundle(ctx, g.target(), args[0], refs, g.env(rep))
 			})
 		},
 	}

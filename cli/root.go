@@ -56,12 +56,8 @@ func (g *globals) target() cluster.Target {
 func (g *globals) t(m i18n.Message, args ...any) string { return m.F(g.lang, args...) }
 
 // env is what cluster operations need from the command line.
-func (g *globals) env(rep cluster.Reporter) (cluster.Env, error) {
-	rt, err := cluster.DetectRuntime(g.runtime)
-	if err != nil {
-		return cluster.Env{}, err
-	}
-	return cluster.Env{Lang: g.lang, Reporter: rep, Runtime: rt}, nil
+func (g *globals) env(rep cluster.Reporter) cluster.Env {
+	return cluster.Env{Lang: g.lang, Reporter: rep, Runtime: g.runtime}
 }
 
 // Main runs labctl with args and returns the process exit code. Ctrl-C

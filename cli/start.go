@@ -36,11 +36,8 @@ func runStart(ctx context.Context, g *globals, f *startFlags) error {
 	o.Name, o.Image, o.Wait, o.StartOnly = g.name, nodeImage(), f.wait, true
 	var lab *cluster.Lab
 	err := withProgress(ctx, g, func(ctx context.Context, rep cluster.Reporter) error {
-		env, err := g.env(rep)
-		if err != nil {
-			return err
-		}
-		lab, err = cluster.Up(ctx, o, g.labImages(), env)
+		var err error
+		lab, err = cluster.Up(ctx, o, g.labImages(), g.env(rep))
 		return err
 	})
 	if err != nil {

@@ -73,7 +73,7 @@ func runStatus(ctx context.Context, g *globals, output string) error {
 	switch {
 	case st.Stopped():
 		if output == "text" {
-			fmt.Fprintf(g.streams.Out, "%s\n  → %s\n", g.t(msgStStopped, st.State.Text(g.lang)), g.t(msgStStartIt, cluster.StartCommand(st.Name)))
+			fmt.Fprintf(g.streams.Out, "%s\n  → %s\n", g.t(msgStStopped, st.State.Text(g.lang)), g.t(msgStStartIt, startCommand(st.Name)))
 		}
 		return &silentError{code: exitStopped}
 	case !st.Healthy():
@@ -101,7 +101,7 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		tw.Flush()
 		fmt.Fprintln(w)
 		if st.Memory > 0 {
-			fmt.Fprintf(w, "%s %s\n", msgStMemory.F(l), cluster.FormatBytes(st.Memory))
+			fmt.Fprintf(w, "%s %s\n", msgStMemory.F(l), formatBytes(st.Memory))
 		}
 		return
 	}
@@ -178,6 +178,17 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		fmt.Fprintf(w, "%s %s\n", msgStPodLimit.F(l), msgStPodLimitOf.F(l, p.Node, p.MaxPods, cluster.MaxPodsNodeKey+"="+cluster.MaxPodsNodeValue+":NoSchedule"))
 	}
 	if st.Memory > 0 {
-		fmt.Fprintf(w, "%s %s   (%s)\n", msgStMemory.F(l), cluster.FormatBytes(st.Memory), msgStStopHint.F(l, stopCommand(st.Name)))
+		fmt.Fprintf(w, "%s %s   (%s)\n", msgStMemory.F(l), formatBytes(st.Memory), msgStStopHint.F(l, stopCommand(st.Name)))
 	}
+}
+
+// formatBytes writes a size the way the runtime does (1.1 GiB).
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }

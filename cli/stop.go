@@ -20,11 +20,7 @@ func newStopCommand(g *globals) *cobra.Command {
 				return usageErrorf("%s", g.t(msgUpExternal))
 			}
 			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				return cluster.Stop(ctx, g.name, env)
+				return cluster.Stop(ctx, g.name, g.env(rep))
 			})
 		},
 	}
@@ -36,4 +32,12 @@ func stopCommand(name string) string {
 		return "labctl stop"
 	}
 	return "labctl stop --name " + name
+}
+
+// startCommand is the one command that starts the lab called name.
+func startCommand(name string) string {
+	if name == "" || name == cluster.DefaultName {
+		return "labctl start"
+	}
+	return "labctl start --name " + name
 }

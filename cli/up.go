@@ -82,12 +82,9 @@ func (f *upFlags) options(g *globals, ingressSet bool) (cluster.Options, error) 
 func runUp(ctx context.Context, g *globals, o cluster.Options) error {
 	var lab *cluster.Lab
 	err := withProgress(ctx, g, func(ctx context.Context, rep cluster.Reporter) error {
-		env, err := g.env(rep)
-		if err != nil {
-			return err
-		}
 		o.ControlPlaneImages = g.labControlPlaneImages()
-		lab, err = cluster.Up(ctx, o, g.labImages(), env)
+		var err error
+		lab, err = cluster.Up(ctx, o, g.labImages(), g.env(rep))
 		return err
 	})
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 // Pinned versions. The node image is the kind v0.33 build of Kubernetes
 // v1.35, the newest release ingress-nginx's final version (v1.15.1) supports.
 const (
-	DefaultName          = "lab"
 	DefaultNodeImage     = "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0"
 	defaultWorkers       = 2
 	defaultReadyDeadline = 5 * time.Minute

@@ -17,6 +17,7 @@ import (
 
 	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 )
 
 // addonPlan is where `up` needs the add-ons' images for an ingress choice.
@@ -64,7 +65,7 @@ func countImages(work map[string][]string) int {
 
 // missingOnNodes returns, per node name, the images the runtime has that the
 // node needs and does not have (compared by image ID, like kind does).
-func missingOnNodes(ctx context.Context, rt Runtime, ns []nodes.Node, plan apply.ImagePlan) (map[string][]string, error) {
+func missingOnNodes(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, plan apply.ImagePlan) (map[string][]string, error) {
 	hasWorkers := false
 	roles := map[string]string{}
 	for _, n := range ns {
@@ -101,7 +102,7 @@ func missingOnNodes(ctx context.Context, rt Runtime, ns []nodes.Node, plan apply
 
 // loadPlan saves each image once from the runtime, then imports into every
 // node, concurrently, the archives that node needs.
-func loadPlan(ctx context.Context, rt Runtime, ns []nodes.Node, work map[string][]string, rep Reporter) error {
+func loadPlan(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, work map[string][]string, rep Reporter) error {
 	dir, err := os.MkdirTemp("", "labctl-images-")
 	if err != nil {
 		return err
@@ -172,7 +173,7 @@ func importArchive(n nodes.Node, path string) error {
 // as soon as their containerd answers, while kind is still bootstrapping
 // Kubernetes. It is best effort: whatever it misses, the sideload step after
 // creation loads. The channel closes when it is done.
-func earlySideload(ctx context.Context, rt Runtime, p *kindcluster.Provider, o Options, plan apply.ImagePlan, rep Reporter) <-chan struct{} {
+func earlySideload(ctx context.Context, rt runtime.Runtime, p *kindcluster.Provider, o Options, plan apply.ImagePlan, rep Reporter) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

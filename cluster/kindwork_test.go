@@ -13,13 +13,14 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
 	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -67,7 +68,7 @@ func TestEarlySideload(t *testing.T) {
 	plan := apply.ImagePlan{}
 	plan.Add(apply.Placement{ControlPlane: true, Workers: true}, "agnhost:1")
 	p := kindcluster.NewProvider(kindcluster.ProviderWithDocker())
-	<-earlySideload(context.Background(), newRuntime("docker"), p, Options{Name: "lab", Workers: 1}, plan, &recorder{})
+	<-earlySideload(context.Background(), runtime.New("docker"), p, Options{Name: "lab", Workers: 1}, plan, &recorder{})
 	log := dockerLog(t, dir)
 	if !strings.Contains(log, "ctr --namespace=k8s.io version") || strings.Count(log, "images import") != 2 {
 		t.Errorf("early sideload: %q", log)
@@ -78,10 +79,10 @@ func TestEarlySideload(t *testing.T) {
 // it feeds the runtime and then the lab's nodes.
 func TestBundles(t *testing.T) {
 	dir := fakeDocker(t, twoNodes...)
-	rt := newRuntime("docker")
+	rt := runtime.New("docker")
 	path := filepath.Join(dir, "bundle.tar")
 	rep := &recorder{}
-	if err := SaveBundle(context.Background(), rt, []string{"agnhost:1", "absent:2@sha256:abc"}, path, rep, i18n.En); err != nil {
+	if err := saveBundle(context.Background(), rt, []string{"agnhost:1", "absent:2@sha256:abc"}, path, rep, i18n.En); err != nil {
 		t.Fatal(err)
 	}
 	log := dockerLog(t, dir)
@@ -99,13 +100,13 @@ func TestBundles(t *testing.T) {
 
 	var calls []string
 	refusing := fakeEngine(map[string]string{"image inspect": "ERR Error: No such image: x", "pull ": "ERR denied"}, &calls)
-	err := SaveBundle(context.Background(), refusing, []string{"x:1"}, filepath.Join(dir, "b2.tar"), &recorder{}, i18n.En)
+	err := saveBundle(context.Background(), refusing, []string{"x:1"}, filepath.Join(dir, "b2.tar"), &recorder{}, i18n.En)
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "x:1") || !strings.Contains(msg, "denied") {
 		t.Errorf("a pull that fails: %q", msg)
 	}
 	saveFails := fakeEngine(map[string]string{"image inspect": "sha256:x", "save": "ERR no space"}, &calls)
 	b3 := filepath.Join(dir, "b3.tar")
-	if err := SaveBundle(context.Background(), saveFails, []string{"x:1"}, b3, &recorder{}, i18n.En); err == nil {
+	if err := saveBundle(context.Background(), saveFails, []string{"x:1"}, b3, &recorder{}, i18n.En); err == nil {
 		t.Error("a failed save passed")
 	}
 	if _, err := os.Stat(b3); !os.IsNotExist(err) {
@@ -113,19 +114,19 @@ func TestBundles(t *testing.T) {
 	}
 
 	os.Remove(filepath.Join(dir, "log"))
-	if err := LoadBundle(context.Background(), rt, path, nil, []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
+	if err := loadBundle(context.Background(), rt, path, nil, []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
 		t.Fatal(err)
 	}
 	if log := dockerLog(t, dir); log != "load\n" {
 		t.Errorf("no lab: only the runtime loads, ran %q", log)
 	}
-	if err := LoadBundle(context.Background(), rt, path, kindLab(), []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
+	if err := loadBundle(context.Background(), rt, path, kindLab(), []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(dockerLog(t, dir), "images import"); n != 2 {
 		t.Errorf("imports into the lab's two nodes: %d", n)
 	}
-	if err := LoadBundle(context.Background(), rt, filepath.Join(dir, "none.tar"), nil, nil, Env{Lang: i18n.En, Reporter: &recorder{}}); !os.IsNotExist(err) {
+	if err := loadBundle(context.Background(), rt, filepath.Join(dir, "none.tar"), nil, nil, Env{Lang: i18n.En, Reporter: &recorder{}}); !os.IsNotExist(err) {
 		t.Errorf("missing bundle: %v", err)
 	}
 }
@@ -185,7 +186,7 @@ func TestSetMaxPods(t *testing.T) {
 		Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}}
 	cs := kubefake.NewClientset(podsNode("lab-worker", 8, nil), ready)
 	// The node reports the new limit once the script has run in it.
-	cs.PrependReactor("get", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+	cs.PrependReactor("get", "nodes", func(k8stesting.Action) (bool, k8sruntime.Object, error) {
 		if !strings.Contains(dockerLog(t, dir), "maxPods: 20") {
 			return false, nil, nil
 		}
@@ -305,4 +306,25 @@ func b64(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The public bundle commands find the runtime themselves, and load only
+// into the runtime when there is no lab to side-load into.
+func TestBundlesThroughTheTarget(t *testing.T) {
+	dir := fakeDocker(t)
+	path := filepath.Join(dir, "bundle.tar")
+	env := Env{Lang: i18n.En, Reporter: &recorder{}}
+	if err := SaveBundle(context.Background(), []string{"agnhost:1"}, path, env); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "log"))
+	if err := LoadBundle(context.Background(), Target{Name: "lab"}, path, []string{"agnhost:1"}, env); err != nil {
+		t.Fatal(err)
+	}
+	if log := dockerLog(t, dir); !strings.Contains(log, "load\n") || strings.Contains(log, "images import") {
+		t.Errorf("no lab: only the runtime loads, ran %q", log)
+	}
+	if err := LoadBundle(context.Background(), Target{Runtime: "rkt"}, path, nil, Env{Lang: i18n.En, Reporter: &recorder{}}); err == nil {
+		t.Error("an unknown runtime loaded a bundle")
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
 
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -49,7 +50,7 @@ type Lab struct {
 	Client     kubernetes.Interface
 	// Provider and Runtime are set for kind clusters labctl made.
 	Provider *kindcluster.Provider
-	Runtime  Runtime
+	Runtime  runtime.Runtime
 }
 
 // Sentinels for the states of the student's environment that a front end
@@ -62,7 +63,7 @@ var (
 	// ErrKubeconfig: the kubeconfig cannot be read or used.
 	ErrKubeconfig = errors.New("kubeconfig unusable")
 	// ErrRuntime: no container runtime, or it does not answer.
-	ErrRuntime = errors.New("container runtime unreachable")
+	ErrRuntime = runtime.ErrRuntime
 )
 
 // IsEnvironment tells whether err is one of the environment states above.
@@ -88,7 +89,7 @@ func Open(ctx context.Context, t Target) (*Lab, error) {
 	path := paths.Kubeconfig(t.Name)
 	lab := &Lab{Name: t.Name, Kubeconfig: path, Context: "kind-" + t.Name}
 	if _, err := os.Stat(path); err != nil {
-		rt, err := DetectRuntime(t.Runtime)
+		rt, err := runtime.Detect(t.Runtime)
 		if err != nil {
 			return nil, err
 		}
@@ -197,7 +198,7 @@ func (l *Lab) kind() (*kindcluster.Provider, error) {
 	if l.Kubeconfig != paths.Kubeconfig(l.Name) {
 		return nil, i18n.Errorf(msgNoNodeAPI)
 	}
-	rt, err := DetectRuntime("")
+	rt, err := runtime.Detect("")
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +244,7 @@ func (l *Lab) NodeList(ctx context.Context) ([]corev1.Node, error) {
 
 // requireCluster returns ErrNoCluster (localized) when kind has no cluster
 // called name, and the runtime's own error when it cannot be asked.
-func requireCluster(ctx context.Context, rt Runtime, p *kindcluster.Provider, name string) error {
+func requireCluster(ctx context.Context, rt runtime.Runtime, p *kindcluster.Provider, name string) error {
 	if _, err := rt.Info(ctx); err != nil {
 		return err
 	}
@@ -252,7 +253,7 @@ func requireCluster(ctx context.Context, rt Runtime, p *kindcluster.Provider, na
 		return err
 	}
 	if !ok {
-		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	}
 	return nil
 }

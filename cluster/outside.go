@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/labctl/labctl/cluster/internal/runtime"
 )
 
 // The "outside": a small echo server beside the nodes on the kind network,
@@ -29,9 +31,9 @@ func OutsideName(lab string) string { return lab + "-outside" }
 
 // EnsureOutside starts the lab's outside server, or starts it again when it
 // is stopped; a running one is left as it is (up is idempotent).
-func EnsureOutside(ctx context.Context, rt Runtime, lab string) error {
+func EnsureOutside(ctx context.Context, rt runtime.Runtime, lab string) error {
 	name := OutsideName(lab)
-	out, err := rt.output(ctx, "ps", "-a", "--filter", "label="+outsideLabel+"="+lab, "--format", "{{.Names}} {{.State}}")
+	out, err := rt.Output(ctx, "ps", "-a", "--filter", "label="+outsideLabel+"="+lab, "--format", "{{.Names}} {{.State}}")
 	if err != nil {
 		return err
 	}
@@ -43,23 +45,23 @@ func EnsureOutside(ctx context.Context, rt Runtime, lab string) error {
 		if f[1] == "running" {
 			return nil
 		}
-		_, err := rt.output(ctx, "start", name)
+		_, err := rt.Output(ctx, "start", name)
 		return err
 	}
-	_, err = rt.output(ctx, "run", "-d", "--name", name, "--network", kindNetwork(),
+	_, err = rt.Output(ctx, "run", "-d", "--name", name, "--network", kindNetwork(),
 		"--label", outsideLabel+"="+lab, "--restart", "unless-stopped",
 		OutsideImage, "netexec", fmt.Sprintf("--http-port=%d", OutsidePort))
 	return err
 }
 
 // RemoveOutside deletes the lab's outside server; none is not an error.
-func RemoveOutside(ctx context.Context, rt Runtime, lab string) error {
-	out, err := rt.output(ctx, "ps", "-aq", "--filter", "label="+outsideLabel+"="+lab)
+func RemoveOutside(ctx context.Context, rt runtime.Runtime, lab string) error {
+	out, err := rt.Output(ctx, "ps", "-aq", "--filter", "label="+outsideLabel+"="+lab)
 	if err != nil {
 		return err
 	}
 	for _, id := range strings.Fields(string(out)) {
-		if _, err := rt.output(ctx, "rm", "-f", id); err != nil {
+		if _, err := rt.Output(ctx, "rm", "-f", id); err != nil {
 			return err
 		}
 	}
@@ -67,8 +69,8 @@ func RemoveOutside(ctx context.Context, rt Runtime, lab string) error {
 }
 
 // OutsideAddress is the outside server's IPv4 address on the kind network.
-func OutsideAddress(ctx context.Context, rt Runtime, lab string) (netip.Addr, error) {
-	out, err := rt.output(ctx, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", OutsideName(lab))
+func OutsideAddress(ctx context.Context, rt runtime.Runtime, lab string) (netip.Addr, error) {
+	out, err := rt.Output(ctx, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", OutsideName(lab))
 	if err != nil {
 		return netip.Addr{}, err
 	}

@@ -1,8 +1,6 @@
 package cluster
 
 import (
-	"github.com/labctl/labctl/cluster/addons"
-
 	"context"
 	"fmt"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/internal/ippool"
 )
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -19,16 +20,16 @@ import (
 // (the control-plane first, so the workers' kubelets find their API server
 // sooner), and unpauses paused ones. Their state on disk (etcd, images,
 // kubelet and kubeadm files) is what it was: every object survives.
-func startNodes(ctx context.Context, rt Runtime, cs []NodeContainer) error {
+func startNodes(ctx context.Context, rt runtime.Runtime, cs []runtime.NodeContainer) error {
 	for _, c := range cs {
 		var err error
 		switch c.State {
 		case "running":
 			continue
 		case "paused":
-			_, err = rt.output(ctx, "unpause", c.Name)
+			_, err = rt.Output(ctx, "unpause", c.Name)
 		default:
-			_, err = rt.output(ctx, "start", c.Name)
+			_, err = rt.Output(ctx, "start", c.Name)
 		}
 		if err != nil {
 			return i18n.Errorf(msgStartFailed, c.Name).Wrap(err).WithFix(fixStartFailed)
@@ -45,16 +46,19 @@ func Stop(ctx context.Context, name string, env Env) error {
 	if name == "" {
 		name = DefaultName
 	}
-	if _, err := env.Runtime.Info(ctx); err != nil {
+	if err := env.resolve(); err != nil {
 		return err
 	}
-	state, cs, err := readState(ctx, env.Runtime, name)
+	if _, err := env.rt.Info(ctx); err != nil {
+		return err
+	}
+	state, cs, err := runtime.ReadState(ctx, env.rt, name)
 	if err != nil {
 		return err
 	}
 	switch state {
 	case LabMissing:
-		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	case LabStopped:
 		env.note(noteAlreadyStopped, name)
 		return nil
@@ -71,13 +75,13 @@ func Stop(ctx context.Context, name string, env Env) error {
 		if cs := args[3:]; len(cs) == 0 {
 			return nil
 		}
-		_, err := env.Runtime.output(ctx, args...)
+		_, err := env.rt.Output(ctx, args...)
 		return err
 	})
 	if err != nil {
-		return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Wrap(err).WithFix(fixRuntimeDown)
+		return i18n.Errorf(runtime.MsgDown, env.rt.Name).Wrap(err).WithFix(runtime.FixDown)
 	}
-	env.note(noteStopped, StartCommand(name))
+	env.note(noteStopped, runtime.StartCommand(name))
 	return nil
 }
 
@@ -359,7 +363,7 @@ func checkAddresses(ctx context.Context, lab *Lab, env Env) error {
 		if !ok || c.IP == "" || k == c.IP {
 			continue
 		}
-		return i18n.Errorf(msgAddressStale, c.Name, c.IP, k).WithFix(fixAddressStale, c.Name, StartCommand(lab.Name))
+		return i18n.Errorf(msgAddressStale, c.Name, c.IP, k).WithFix(fixAddressStale, c.Name, runtime.StartCommand(lab.Name))
 	}
 	return nil
 }
@@ -371,8 +375,8 @@ type restart struct {
 }
 
 // startStopped starts a lab whose node containers exist but do not all run.
-func startStopped(ctx context.Context, rt Runtime, o Options, env Env) (restart, error) {
-	state, cs, err := readState(ctx, rt, o.Name)
+func startStopped(ctx context.Context, rt runtime.Runtime, o Options, env Env) (restart, error) {
+	state, cs, err := runtime.ReadState(ctx, rt, o.Name)
 	if err != nil || state == LabRunning || state == LabMissing {
 		return restart{}, err
 	}

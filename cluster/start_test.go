@@ -1,8 +1,6 @@
 package cluster
 
 import (
-	"github.com/labctl/labctl/cluster/addons"
-
 	"context"
 	"sort"
 	"strings"
@@ -13,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/labctl/labctl/cluster/addons"
 )
 
 // Only labctl's own add-on pods and CoreDNS are replaced (once); the

@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/labctl/labctl/cluster/addons"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -152,7 +153,7 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	}
 	if _, err := lab.kind(); err == nil {
 		// The API answers, but a worker may be stopped or paused.
-		if state, cs, err := readState(ctx, lab.Runtime, lab.Name); err == nil && state != LabMissing {
+		if state, cs, err := runtime.ReadState(ctx, lab.Runtime, lab.Name); err == nil && state != LabMissing {
 			st.State = state
 			for i, n := range st.Nodes {
 				for _, c := range cs {
@@ -186,11 +187,11 @@ func StoppedStatus(ctx context.Context, t Target) (Status, error) {
 		t.Name = DefaultName
 	}
 	st := Status{Schema: "labctl/status/v1", Name: t.Name, Kubeconfig: paths.Kubeconfig(t.Name), Context: "kind-" + t.Name}
-	rt, err := DetectRuntime(t.Runtime)
+	rt, err := runtime.Detect(t.Runtime)
 	if err != nil {
 		return st, err
 	}
-	state, cs, err := readState(ctx, rt, t.Name)
+	state, cs, err := runtime.ReadState(ctx, rt, t.Name)
 	if err != nil {
 		return st, err
 	}
@@ -239,11 +240,11 @@ func (l *Lab) HostPorts(ctx context.Context) (http, https int) {
 		return 0, 0
 	}
 	container := l.Name + "-control-plane"
-	return l.Runtime.hostPort(ctx, container, 80), l.Runtime.hostPort(ctx, container, 443)
+	return hostPort(ctx, l.Runtime, container, 80), hostPort(ctx, l.Runtime, container, 443)
 }
 
-func (r Runtime) hostPort(ctx context.Context, container string, port int) int {
-	out, err := r.output(ctx, "port", container, fmt.Sprintf("%d/tcp", port))
+func hostPort(ctx context.Context, r runtime.Runtime, container string, port int) int {
+	out, err := r.Output(ctx, "port", container, fmt.Sprintf("%d/tcp", port))
 	if err != nil {
 		return 0
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 	"github.com/labctl/labctl/internal/view"
@@ -29,8 +30,11 @@ var ErrInterrupted = view.ErrInterrupted
 // half-made cluster is deleted unless o.Retain.
 func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, error) {
 	o.Defaults()
-	rt := env.Runtime
-	var info RuntimeInfo
+	if err := env.resolve(); err != nil {
+		return nil, err
+	}
+	rt := env.rt
+	var info runtime.EngineInfo
 	if err := env.step(stepRuntime.F(env.Lang), func() (err error) {
 		info, err = rt.Info(ctx)
 		return err
@@ -41,14 +45,14 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	p := kindcluster.NewProvider(rt.ProviderOption(), kindcluster.ProviderWithLogger(logger))
 	found, err := exists(p, o.Name)
 	if err != nil {
-		return nil, i18n.Errorf(msgRuntimeDown, rt.Name).Marked(ErrRuntime).Wrap(err).WithFix(fixRuntimeDown)
+		return nil, i18n.Errorf(runtime.MsgDown, rt.Name).Marked(ErrRuntime).Wrap(err).WithFix(runtime.FixDown)
 	}
 	kubeconfig := paths.Kubeconfig(o.Name)
 
 	created := false
 	var back restart
 	if !found && o.StartOnly {
-		return nil, i18n.Errorf(msgNoStart, o.Name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+		return nil, i18n.Errorf(msgNoStart, o.Name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	}
 	if found {
 		if back, err = startStopped(ctx, rt, o, env); err != nil {
@@ -237,17 +241,17 @@ func preflight(o Options, env Env) error {
 		return nil
 	}
 	return env.step(stepPorts.F(env.Lang, o.HTTPPort, o.HTTPSPort), func() error {
-		if err := checkPortFree(o.HTTPPort, "--http-port"); err != nil {
+		if err := runtime.CheckPortFree(o.HTTPPort, "--http-port"); err != nil {
 			return err
 		}
-		return checkPortFree(o.HTTPSPort, "--https-port")
+		return runtime.CheckPortFree(o.HTTPSPort, "--https-port")
 	})
 }
 
 // resolveNodeImage prefers the pinned reference; when only its tag is
 // present (a bundle loaded with `labctl images load` on an engine that does
 // not keep registry digests) it uses the tag rather than downloading again.
-func resolveNodeImage(ctx context.Context, rt Runtime, image string, env Env) string {
+func resolveNodeImage(ctx context.Context, rt runtime.Runtime, image string, env Env) string {
 	if id, _ := rt.ImageID(ctx, image); id != "" {
 		return image
 	}
@@ -308,7 +312,7 @@ func interrupted(env Env, p *kindcluster.Provider, o Options, kubeconfig string,
 	if created && !o.Retain {
 		_ = env.step(stepCleanup.F(env.Lang, o.Name), func() error {
 			// ctx is cancelled: the outside server goes with a fresh one
-			_ = RemoveOutside(context.Background(), env.Runtime, o.Name)
+			_ = RemoveOutside(context.Background(), env.rt, o.Name)
 			return deleteKind(p, o.Name, kubeconfig)
 		})
 	}

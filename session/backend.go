@@ -131,15 +131,11 @@ func (b *Backend) Up(ctx context.Context, lang i18n.Lang, rep view.Reporter) err
 	if b.Target.External() {
 		return i18n.Errorf(msgUpExternal)
 	}
-	rt, err := cluster.DetectRuntime(b.Target.Runtime)
-	if err != nil {
-		return err
-	}
 	var images []string
 	if b.Images != nil {
 		images = b.Images()
 	}
-	_, err = cluster.Up(ctx, b.UpOptions, images, cluster.Env{Lang: lang, Reporter: rep, Runtime: rt})
+	_, err := cluster.Up(ctx, b.UpOptions, images, cluster.Env{Lang: lang, Reporter: rep, Runtime: b.Target.Runtime})
 	// A new cluster has a new kubeconfig: read the status afresh. The
 	// session is left alone, a check may be using it; if it belonged to a
 	// cluster that is gone, its next operation fails and drops it.
