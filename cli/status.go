@@ -12,6 +12,7 @@ import (
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/labs"
 )
 
 type statusFlags struct{ output string }
@@ -49,14 +50,14 @@ func runStatus(ctx context.Context, g *globals, output string) error {
 				mem = lab.Memory(ctx)
 			}
 		}()
-		st, err = cluster.GetStatus(ctx, lab, g.lang)
+		st, err = lab.Status(ctx, g.lang)
 		<-memDone
 		st.Memory = mem
 	}
 	var stopped error
 	if errors.Is(err, cluster.ErrStopped) {
 		stopped = err
-		if st, err = cluster.StoppedStatus(ctx, g.target()); err != nil {
+		if st, err = g.target().StoppedStatus(ctx); err != nil {
 			return stopped
 		}
 	}
@@ -175,7 +176,7 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		fmt.Fprintf(w, "%s %s\n", msgStOutside.F(l), st.Outside)
 	}
 	if p := st.PodLimit; p != nil {
-		fmt.Fprintf(w, "%s %s\n", msgStPodLimit.F(l), msgStPodLimitOf.F(l, p.Node, p.MaxPods, cluster.MaxPodsNodeKey+"="+cluster.MaxPodsNodeValue+":NoSchedule"))
+		fmt.Fprintf(w, "%s %s\n", msgStPodLimit.F(l), msgStPodLimitOf.F(l, p.Node, p.MaxPods, labs.MaxPodsNodeKey+"="+labs.MaxPodsNodeValue+":NoSchedule"))
 	}
 	if st.Memory > 0 {
 		fmt.Fprintf(w, "%s %s   (%s)\n", msgStMemory.F(l), formatBytes(st.Memory), msgStStopHint.F(l, stopCommand(st.Name)))

@@ -32,7 +32,7 @@ func Down(ctx context.Context, name string, env Env) error {
 		if _, err := unmergeKubeconfig("kind-"+name, userKubeconfig()); err != nil {
 			return err
 		}
-		if err := RemoveOutside(ctx, env.rt, name); err != nil {
+		if err := removeOutside(ctx, env.rt, name); err != nil {
 			return i18n.Errorf(runtime.MsgDown, env.rt.Name).Marked(ErrRuntime).Wrap(err)
 		}
 		env.rt.RemoveNetworkIfUnused(ctx, kindNetwork())

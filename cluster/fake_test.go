@@ -68,7 +68,7 @@ func TestGetStatusOnAFakeCluster(t *testing.T) {
 		&networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "traefik",
 			Annotations: map[string]string{"ingressclass.kubernetes.io/is-default-class": "true"}}},
 	)
-	st, err := GetStatus(context.Background(), lab, i18n.Ko)
+	st, err := lab.Status(context.Background(), i18n.Ko)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestGetStatusOnAFakeCluster(t *testing.T) {
 	if !metallb.Installed || metallb.Healthy || !strings.Contains(metallb.Detail, "Deployment/controller") || !hangul(metallb.Detail) {
 		t.Errorf("MetalLB %+v", metallb)
 	}
-	if en, _ := GetStatus(context.Background(), lab, i18n.En); hangul(fmt.Sprint(en.Addons)) {
+	if en, _ := lab.Status(context.Background(), i18n.En); hangul(fmt.Sprint(en.Addons)) {
 		t.Errorf("asked in English: %+v", en.Addons)
 	}
 }

@@ -100,7 +100,7 @@ func TestOutsideServer(t *testing.T) {
 			writeState(t, dir, "outside", s.outside)
 		}
 		os.Remove(filepath.Join(dir, "log"))
-		if err := EnsureOutside(ctx, rt, "lab"); err != nil {
+		if err := ensureOutside(ctx, rt, "lab"); err != nil {
 			t.Fatal(err)
 		}
 		log := dockerLog(t, dir)
@@ -111,11 +111,11 @@ func TestOutsideServer(t *testing.T) {
 			t.Errorf("a running outside server was touched: %q", log)
 		}
 	}
-	if err := RemoveOutside(ctx, rt, "lab"); err != nil || !strings.Contains(dockerLog(t, dir), "rm -f outside-id") {
+	if err := removeOutside(ctx, rt, "lab"); err != nil || !strings.Contains(dockerLog(t, dir), "rm -f outside-id") {
 		t.Errorf("remove: %v, log %q", err, dockerLog(t, dir))
 	}
-	if OutsideName("x") != "x-outside" {
-		t.Error("OutsideName")
+	if outsideName("x") != "x-outside" {
+		t.Error("outsideName")
 	}
 }
 
@@ -123,7 +123,7 @@ func TestOutsideServer(t *testing.T) {
 // container state, none Ready.
 func TestStoppedStatus(t *testing.T) {
 	fakeDocker(t, "lab-control-plane running control-plane 172.18.0.2", "lab-worker exited worker")
-	st, err := StoppedStatus(context.Background(), Target{})
+	st, err := Target{}.StoppedStatus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/labs"
 )
 
 // sideload saves each image the runtime has once and imports it only into
@@ -148,16 +149,16 @@ func TestEnsureMaxPodsNode(t *testing.T) {
 	lab := kindLab()
 	lab.Client = kubefake.NewClientset(
 		podsNode("lab-control-plane", 110, map[string]string{"node-role.kubernetes.io/control-plane": ""}),
-		podsNode("lab-worker", 110, nil), podsNode("lab-worker2", LowMaxPods, nil, other))
+		podsNode("lab-worker", 110, nil), podsNode("lab-worker2", labs.LowMaxPods, nil, other))
 	ctx := context.Background()
 	if err := ensureMaxPodsNode(ctx, lab, 0); err != nil {
 		t.Fatal(err)
 	}
-	n, err := MaxPodsNode(ctx, lab)
+	n, err := maxPodsNode(ctx, lab)
 	if err != nil || n == nil || n.Name != "lab-worker2" {
 		t.Fatalf("low-limit worker %v, %v", n, err)
 	}
-	if len(n.Spec.Taints) != 2 || n.Spec.Taints[0] != other || n.Spec.Taints[1].Key != MaxPodsNodeKey || n.Spec.Taints[1].Effect != corev1.TaintEffectNoSchedule {
+	if len(n.Spec.Taints) != 2 || n.Spec.Taints[0] != other || n.Spec.Taints[1].Key != labs.MaxPodsNodeKey || n.Spec.Taints[1].Effect != corev1.TaintEffectNoSchedule {
 		t.Errorf("taints %+v", n.Spec.Taints)
 	}
 	if strings.Contains(dockerLog(t, dir), "maxPods") {
@@ -172,7 +173,7 @@ func TestEnsureMaxPodsNode(t *testing.T) {
 	if err := ensureMaxPodsNode(ctx, one, 0); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := MaxPodsNode(ctx, one); n != nil {
+	if n, _ := maxPodsNode(ctx, one); n != nil {
 		t.Errorf("a lab with one worker got a low-limit worker: %s", n.Name)
 	}
 }
@@ -195,19 +196,19 @@ func TestSetMaxPods(t *testing.T) {
 	lab := kindLab()
 	lab.Client = cs
 	ctx := context.Background()
-	if err := SetMaxPods(ctx, lab, "lab-worker", 8, 0); err != nil || strings.Contains(dockerLog(t, dir), "exec") {
+	if err := lab.SetMaxPods(ctx, "lab-worker", 8, 0); err != nil || strings.Contains(dockerLog(t, dir), "exec") {
 		t.Errorf("unchanged limit: %v, log %q", err, dockerLog(t, dir))
 	}
-	if err := SetMaxPods(ctx, lab, "lab-worker", 20, 0); err != nil {
+	if err := lab.SetMaxPods(ctx, "lab-worker", 20, 0); err != nil {
 		t.Fatal(err)
 	}
 	if log := dockerLog(t, dir); !strings.Contains(log, "exec --privileged lab-worker sh -c") || !strings.Contains(log, "systemctl restart kubelet") {
 		t.Errorf("script not run in the node: %q", log)
 	}
-	if err := SetMaxPods(ctx, lab, "lab-worker", 0, 0); err == nil {
+	if err := lab.SetMaxPods(ctx, "lab-worker", 0, 0); err == nil {
 		t.Error("maxPods 0 accepted")
 	}
-	if err := SetMaxPods(ctx, lab, "lab-nope", 20, 0); err == nil || !strings.Contains(err.Error(), "lab-nope") {
+	if err := lab.SetMaxPods(ctx, "lab-nope", 20, 0); err == nil || !strings.Contains(err.Error(), "lab-nope") {
 		t.Errorf("unknown node: %v", err)
 	}
 }
@@ -220,8 +221,8 @@ func TestGetStatusOfAKindLab(t *testing.T) {
 	writeState(t, dir, "outside", "lab-outside running")
 	lab := kindLab()
 	lab.Client = kubefake.NewClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kube-system"}},
-		readyNode("lab-control-plane", true), podsNode("lab-worker", 8, map[string]string{MaxPodsNodeKey: MaxPodsNodeValue}))
-	st, err := GetStatus(context.Background(), lab, i18n.En)
+		readyNode("lab-control-plane", true), podsNode("lab-worker", 8, map[string]string{labs.MaxPodsNodeKey: labs.MaxPodsNodeValue}))
+	st, err := lab.Status(context.Background(), i18n.En)
 	if err != nil {
 		t.Fatal(err)
 	}

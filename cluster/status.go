@@ -97,9 +97,11 @@ func (s Status) Stopped() bool {
 	return s.State == LabStopped || s.State == LabPartlyStopped || s.State == LabPaused
 }
 
-// GetStatus reads the lab's state from the API server (and, for kind
-// clusters, the host ports from the runtime).
-func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
+// Status reads the lab's state from the API server (and, for kind
+// clusters, the host ports and node containers from the runtime). A lab
+// whose nodes are stopped fails with ErrStopped: read it with
+// Target.StoppedStatus.
+func (lab *Lab) Status(ctx context.Context, lang i18n.Lang) (Status, error) {
 	st := Status{Schema: "labctl/status/v1", Name: lab.Name, Kubeconfig: lab.Kubeconfig, Context: lab.Context, Server: lab.REST.Host}
 	if err := lab.Ping(ctx); err != nil {
 		return st, err
@@ -142,13 +144,13 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	if lab.Provider != nil || lab.Kubeconfig != "" {
 		st.HTTPPort, st.HTTPSPort = lab.HostPorts(ctx)
 	}
-	if n, err := MaxPodsNode(ctx, lab); err == nil && n != nil {
+	if n, err := maxPodsNode(ctx, lab); err == nil && n != nil {
 		q := n.Status.Allocatable[corev1.ResourcePods]
 		st.PodLimit = &PodLimit{Node: n.Name, MaxPods: q.Value()}
 	}
 	if _, err := lab.kind(); err == nil {
-		if a, err := OutsideAddress(ctx, lab.Runtime, lab.Name); err == nil {
-			st.Outside = fmt.Sprintf("http://%s:%d", a, OutsidePort)
+		if a, err := outsideAddress(ctx, lab.Runtime, lab.Name); err == nil {
+			st.Outside = fmt.Sprintf("http://%s:%d", a, outsidePort)
 		}
 	}
 	if _, err := lab.kind(); err == nil {
@@ -182,7 +184,7 @@ func (l *Lab) Memory(ctx context.Context) int64 {
 
 // StoppedStatus describes a lab whose nodes do not all run, from the
 // runtime alone (the API server cannot be asked).
-func StoppedStatus(ctx context.Context, t Target) (Status, error) {
+func (t Target) StoppedStatus(ctx context.Context) (Status, error) {
 	if t.Name == "" {
 		t.Name = DefaultName
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 	"github.com/labctl/labctl/internal/view"
+	"github.com/labctl/labctl/labs"
 )
 
 // ErrInterrupted marks an operation stopped by Ctrl-C (exit code 130).
@@ -163,8 +164,8 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	// ch15's cluster network: the outside server beside the nodes and the
 	// worker with a low pod limit, before the add-ons: the worker's taint
 	// keeps their pods off it, and its kubelet restarts before they run.
-	if err := env.step(stepLabNetwork.F(env.Lang, OutsideName(lab.Name), LowMaxPods), func() error {
-		if err := EnsureOutside(ctx, lab.Runtime, lab.Name); err != nil {
+	if err := env.step(stepLabNetwork.F(env.Lang, outsideName(lab.Name), labs.LowMaxPods), func() error {
+		if err := ensureOutside(ctx, lab.Runtime, lab.Name); err != nil {
 			return err
 		}
 		return ensureMaxPodsNode(ctx, lab, o.Wait)
@@ -312,7 +313,7 @@ func interrupted(env Env, p *kindcluster.Provider, o Options, kubeconfig string,
 	if created && !o.Retain {
 		_ = env.step(stepCleanup.F(env.Lang, o.Name), func() error {
 			// ctx is cancelled: the outside server goes with a fresh one
-			_ = RemoveOutside(context.Background(), env.rt, o.Name)
+			_ = removeOutside(context.Background(), env.rt, o.Name)
 			return deleteKind(p, o.Name, kubeconfig)
 		})
 	}

@@ -63,7 +63,7 @@ func (b *Backend) Status(ctx context.Context, lang i18n.Lang) view.ClusterInfo {
 			return info
 		}
 	}
-	status := cluster.GetStatus
+	status := func(ctx context.Context, lab *cluster.Lab, lang i18n.Lang) (cluster.Status, error) { return lab.Status(ctx, lang) }
 	if b.status != nil {
 		status = b.status
 	}
@@ -94,7 +94,7 @@ func (b *Backend) openLabFunc() func(context.Context, cluster.Target) (*cluster.
 // Detail says how stopped (stopped, partly stopped, paused).
 func (b *Backend) stoppedInfo(ctx context.Context, lang i18n.Lang, err error) view.ClusterInfo {
 	info := view.ClusterInfo{State: view.ClusterStopped, Name: b.Target.Name, Err: err, Detail: cluster.LabStopped.Text(lang)}
-	stopped := cluster.StoppedStatus
+	stopped := func(ctx context.Context, t cluster.Target) (cluster.Status, error) { return t.StoppedStatus(ctx) }
 	if b.stopped != nil {
 		stopped = b.stopped
 	}
