@@ -22,7 +22,7 @@ func nodeImage() string {
 	if img := os.Getenv("LABCTL_NODE_IMAGE"); img != "" {
 		return img
 	}
-	return cluster.DefaultNodeImage
+	return cluster.DefaultOptions().Image
 }
 
 // allImages is the one list of every image labctl and the chapters use.

@@ -163,7 +163,7 @@ func newRoot(g *globals) *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.langFlag, "lang", "", g.t(flagLang))
-	pf.StringVar(&g.name, "name", cluster.DefaultName, g.t(flagName))
+	pf.StringVar(&g.name, "name", cluster.DefaultOptions().Name, g.t(flagName))
 	pf.StringVar(&g.kubeconfig, "kubeconfig", "", g.t(flagKubeconfig))
 	pf.StringVar(&g.context, "context", "", g.t(flagContext))
 	pf.StringVar(&g.runtime, "runtime", "", g.t(flagRuntime))

@@ -28,7 +28,7 @@ func newStopCommand(g *globals) *cobra.Command {
 
 // stopCommand is the one command that stops the lab called name.
 func stopCommand(name string) string {
-	if name == "" || name == cluster.DefaultName {
+	if name == "" || name == cluster.DefaultOptions().Name {
 		return "labctl stop"
 	}
 	return "labctl stop --name " + name
@@ -36,7 +36,7 @@ func stopCommand(name string) string {
 
 // startCommand is the one command that starts the lab called name.
 func startCommand(name string) string {
-	if name == "" || name == cluster.DefaultName {
+	if name == "" || name == cluster.DefaultOptions().Name {
 		return "labctl start"
 	}
 	return "labctl start --name " + name

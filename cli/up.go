@@ -45,7 +45,7 @@ func newUpCommand(g *globals) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.workers, "workers", d.workers, g.t(flagWorkers))
-	fl.StringVar(&f.image, "image", "", g.t(flagImage, cluster.DefaultNodeImage))
+	fl.StringVar(&f.image, "image", "", g.t(flagImage, cluster.DefaultOptions().Image))
 	fl.StringVar(&f.ingress, "ingress", d.ingress, g.t(flagIngress))
 	fl.IntVar(&f.httpPort, "http-port", d.httpPort, g.t(flagHTTPPort))
 	fl.IntVar(&f.httpsPort, "https-port", d.httpsPort, g.t(flagHTTPSPort))

@@ -65,6 +65,6 @@ func versionText() string {
 	}
 	fmt.Fprintf(&b, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(&b, "node image %s\nMetalLB %s, Traefik %s (default), Gateway API %s, ingress-nginx %s (retired upstream)\n",
-		cluster.DefaultNodeImage, addons.MetalLBVersion, addons.TraefikVersion, addons.GatewayAPIVersion, addons.IngressNginxVersion)
+		cluster.DefaultOptions().Image, addons.MetalLBVersion, addons.TraefikVersion, addons.GatewayAPIVersion, addons.IngressNginxVersion)
 	return b.String()
 }

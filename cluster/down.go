@@ -15,7 +15,7 @@ import (
 // that does not exist is not an error: down is idempotent.
 func Down(ctx context.Context, name string, env Env) error {
 	if name == "" {
-		name = DefaultName
+		name = defaultName
 	}
 	if err := env.resolve(); err != nil {
 		return err

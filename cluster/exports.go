@@ -2,8 +2,8 @@ package cluster
 
 import "github.com/labctl/labctl/cluster/internal/runtime"
 
-// DefaultName is the lab labctl makes when no --name is given.
-const DefaultName = runtime.DefaultName
+// defaultName is the lab labctl makes when no --name is given.
+const defaultName = runtime.DefaultName
 
 // ListenAddress is where the control-plane container publishes the ingress
 // ports on the host: loopback only, so a student's lab is not exposed on
@@ -31,6 +31,4 @@ const (
 	// LabPaused: a node container is paused (docker pause, Docker Desktop's
 	// resource saver).
 	LabPaused = runtime.LabPaused
-	// LabMissing: there is no node container: no lab.
-	LabMissing = runtime.LabMissing
 )

@@ -81,7 +81,7 @@ func IsEnvironment(err error) bool {
 // file is missing does it ask kind whether the cluster exists.
 func Open(ctx context.Context, t Target) (*Lab, error) {
 	if t.Name == "" {
-		t.Name = DefaultName
+		t.Name = defaultName
 	}
 	if t.External() {
 		return openExternal(t)

@@ -41,7 +41,7 @@ func requireRunning(ctx context.Context, rt runtime.Runtime, name string) error 
 	switch state {
 	case LabRunning:
 		return nil
-	case LabMissing:
+	case runtime.LabMissing:
 		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	}
 	return stoppedError(name, cs)

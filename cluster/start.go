@@ -44,7 +44,7 @@ func startNodes(ctx context.Context, rt runtime.Runtime, cs []runtime.NodeContai
 // Start (or Up) brings back every object. A stopped lab is not an error.
 func Stop(ctx context.Context, name string, env Env) error {
 	if name == "" {
-		name = DefaultName
+		name = defaultName
 	}
 	if err := env.resolve(); err != nil {
 		return err
@@ -57,7 +57,7 @@ func Stop(ctx context.Context, name string, env Env) error {
 		return err
 	}
 	switch state {
-	case LabMissing:
+	case runtime.LabMissing:
 		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	case LabStopped:
 		env.note(noteAlreadyStopped, name)
@@ -377,7 +377,7 @@ type restart struct {
 // startStopped starts a lab whose node containers exist but do not all run.
 func startStopped(ctx context.Context, rt runtime.Runtime, o Options, env Env) (restart, error) {
 	state, cs, err := runtime.ReadState(ctx, rt, o.Name)
-	if err != nil || state == LabRunning || state == LabMissing {
+	if err != nil || state == LabRunning || state == runtime.LabMissing {
 		return restart{}, err
 	}
 	back := restart{started: map[string]bool{}, since: time.Now()}

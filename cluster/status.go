@@ -155,7 +155,7 @@ func (lab *Lab) Status(ctx context.Context, lang i18n.Lang) (Status, error) {
 	}
 	if _, err := lab.kind(); err == nil {
 		// The API answers, but a worker may be stopped or paused.
-		if state, cs, err := runtime.ReadState(ctx, lab.Runtime, lab.Name); err == nil && state != LabMissing {
+		if state, cs, err := runtime.ReadState(ctx, lab.Runtime, lab.Name); err == nil && state != runtime.LabMissing {
 			st.State = state
 			for i, n := range st.Nodes {
 				for _, c := range cs {
@@ -186,7 +186,7 @@ func (l *Lab) Memory(ctx context.Context) int64 {
 // runtime alone (the API server cannot be asked).
 func (t Target) StoppedStatus(ctx context.Context) (Status, error) {
 	if t.Name == "" {
-		t.Name = DefaultName
+		t.Name = defaultName
 	}
 	st := Status{Schema: "labctl/status/v1", Name: t.Name, Kubeconfig: paths.Kubeconfig(t.Name), Context: "kind-" + t.Name}
 	rt, err := runtime.Detect(t.Runtime)

@@ -20,9 +20,6 @@ import (
 	"github.com/labctl/labctl/labs"
 )
 
-// ErrInterrupted marks an operation stopped by Ctrl-C (exit code 130).
-var ErrInterrupted = view.ErrInterrupted
-
 // Up creates the lab cluster, or checks and repairs an existing one: nodes
 // ready, MetalLB with its pool, the ingress controller (Traefik: with the
 // Gateway API CRDs and the lab Gateway). Every step is
@@ -317,7 +314,7 @@ func interrupted(env Env, p *kindcluster.Provider, o Options, kubeconfig string,
 			return deleteKind(p, o.Name, kubeconfig)
 		})
 	}
-	return i18n.Errorf(msgInterrupted).Marked(ErrInterrupted)
+	return i18n.Errorf(msgInterrupted).Marked(view.ErrInterrupted)
 }
 
 // deleteKind removes the cluster's containers and labctl's kubeconfig for it.

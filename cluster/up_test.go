@@ -21,6 +21,7 @@ import (
 	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // The node image: the pinned reference when the runtime has it, its tag
@@ -92,7 +93,7 @@ func TestInterrupted(t *testing.T) {
 	}{{true, false, true}, {true, true, false}, {false, false, false}} {
 		os.Remove(filepath.Join(dir, "log"))
 		err := interrupted(Env{Lang: i18n.En, Reporter: &recorder{}, rt: runtime.New("docker")}, p, Options{Name: "lab", Retain: tt.retain}, kc, tt.created)
-		if !errors.Is(err, ErrInterrupted) {
+		if !errors.Is(err, view.ErrInterrupted) {
 			t.Errorf("%+v: %v", tt, err)
 		}
 		if deleted := strings.Contains(dockerLog(t, dir), "rm -f -v lab-control-plane lab-worker"); deleted != tt.wantDelete {

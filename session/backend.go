@@ -63,7 +63,9 @@ func (b *Backend) Status(ctx context.Context, lang i18n.Lang) view.ClusterInfo {
 			return info
 		}
 	}
-	status := func(ctx context.Context, lab *cluster.Lab, lang i18n.Lang) (cluster.Status, error) { return lab.Status(ctx, lang) }
+	status := func(ctx context.Context, lab *cluster.Lab, lang i18n.Lang) (cluster.Status, error) {
+		return lab.Status(ctx, lang)
+	}
 	if b.status != nil {
 		status = b.status
 	}
@@ -252,7 +254,7 @@ func guarded(done func() error, err error) error {
 // failed drops the session when an operation failed for a reason other
 // than the student's Ctrl-C, so the next one starts from a fresh look.
 func (b *Backend) failed(err error) error {
-	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, cluster.ErrInterrupted) {
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, view.ErrInterrupted) {
 		b.drop()
 	}
 	return err

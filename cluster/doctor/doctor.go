@@ -58,9 +58,9 @@ type Deps struct {
 func DefaultDeps(lang i18n.Lang, runtimeName, name string) Deps {
 	rt, err := runtime.Detect(runtimeName)
 	if name == "" {
-		name = cluster.DefaultName
+		name = cluster.DefaultOptions().Name
 	}
-	d := Deps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: name, Image: cluster.DefaultNodeImage,
+	d := Deps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: name, Image: cluster.DefaultOptions().Image,
 		HTTPPort: cluster.DefaultOptions().HTTPPort, HTTPSPort: cluster.DefaultOptions().HTTPSPort, GOOS: goruntime.GOOS, CheckPort: runtime.CheckPortFree, ReadFile: os.ReadFile}
 	d.Exists = func() (bool, error) { return d.Runtime.ClusterExists(d.Name) }
 	d.State = func(ctx context.Context) (cluster.LabState, []runtime.NodeContainer, error) {

@@ -42,7 +42,7 @@ const dockerInfoV2 = `{"ServerVersion":"28.2.2","CgroupVersion":"2","MemTotal":8
 
 func deps(rt runtime.Runtime) Deps {
 	return Deps{
-		Lang: i18n.En, Runtime: rt, Name: "lab", Image: cluster.DefaultNodeImage, HTTPPort: 80, HTTPSPort: 443, GOOS: "linux",
+		Lang: i18n.En, Runtime: rt, Name: "lab", Image: cluster.DefaultOptions().Image, HTTPPort: 80, HTTPSPort: 443, GOOS: "linux",
 		CheckPort: func(int, string) error { return nil },
 		ReadFile: func(p string) ([]byte, error) {
 			if strings.HasSuffix(p, "watches") {
@@ -105,7 +105,7 @@ var (
 )
 
 func TestDoctorPortsAndLimits(t *testing.T) {
-	d := deps(fakeRuntime(strings.Replace(dockerInfoV2, `"2"`, `"1"`, 1), "", map[string]string{cluster.DefaultNodeImage: "sha256:1"}))
+	d := deps(fakeRuntime(strings.Replace(dockerInfoV2, `"2"`, `"1"`, 1), "", map[string]string{cluster.DefaultOptions().Image: "sha256:1"}))
 	d.CheckPort = func(port int, flag string) error {
 		if port == 80 {
 			return i18n.Errorf(testPortTaken, port, flag).WithFix(testPortFix)
