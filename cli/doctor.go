@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -30,23 +31,7 @@ func newDoctorCommand(g *globals) *cobra.Command {
 			if err := checkPorts(g, f.httpPort, f.httpsPort); err != nil {
 				return err
 			}
-			d := doctor.DefaultDeps(g.lang, g.runtime, g.name)
-			d.HTTPPort, d.HTTPSPort = f.httpPort, f.httpsPort
-			if img := nodeImage(); img != "" {
-				d.Image = img
-			}
-			fs := doctor.Run(cmd.Context(), d)
-			if f.output == "json" {
-				if err := writeJSON(g.streams.Out, map[string]any{"schema": "labctl/doctor/v1", "findings": fs, "blocking": doctor.Blocking(fs)}); err != nil {
-					return err
-				}
-			} else {
-				printFindings(g.streams.Out, fs)
-			}
-			if doctor.Blocking(fs) {
-				return &silentError{code: exitFailure}
-			}
-			return nil
+			return runDoctor(cmd.Context(), g.deps(), f)
 		},
 	}
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", g.t(flagOutput, "text|json"))
@@ -54,6 +39,22 @@ func newDoctorCommand(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&f.httpPort, "http-port", d.HTTPPort, g.t(flagHTTPPort))
 	cmd.Flags().IntVar(&f.httpsPort, "https-port", d.HTTPSPort, g.t(flagHTTPSPort))
 	return cmd
+}
+
+// runDoctor probes the machine and the lab; a blocking finding exits 1.
+func runDoctor(ctx context.Context, d deps, f *doctorFlags) error {
+	fs := d.Cluster.Doctor(ctx, f.httpPort, f.httpsPort)
+	if f.output == "json" {
+		if err := writeJSON(d.Out, map[string]any{"schema": "labctl/doctor/v1", "findings": fs, "blocking": doctor.Blocking(fs)}); err != nil {
+			return err
+		}
+	} else {
+		printFindings(d.Out, fs)
+	}
+	if doctor.Blocking(fs) {
+		return &silentError{code: exitFailure}
+	}
+	return nil
 }
 
 func printFindings(w io.Writer, fs []doctor.Finding) {

@@ -55,11 +55,6 @@ func (g *globals) target() cluster.Target {
 // t localizes a message in the session's language.
 func (g *globals) t(m i18n.Message, args ...any) string { return m.F(g.lang, args...) }
 
-// env is what cluster operations need from the command line.
-func (g *globals) env(rep cluster.Reporter) cluster.Env {
-	return cluster.Env{Lang: g.lang, Reporter: rep, Runtime: g.runtime}
-}
-
 // Main runs labctl with args and returns the process exit code. Ctrl-C
 // cancels the context the commands run under; a second Ctrl-C exits at once.
 func Main(args []string, streams Streams) int {

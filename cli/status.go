@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -28,7 +27,7 @@ func newStatusCommand(g *globals) *cobra.Command {
 			if err := outputFlag(g, f.output, "text", "json"); err != nil {
 				return err
 			}
-			return runStatus(cmd.Context(), g, f.output)
+			return runStatus(cmd.Context(), g.deps(), f.output)
 		},
 	}
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", g.t(flagOutput, "text|json"))
@@ -38,43 +37,22 @@ func newStatusCommand(g *globals) *cobra.Command {
 // runStatus prints the lab's status. A lab whose nodes are stopped is a
 // state: it is shown from the runtime, with the command that starts it, and
 // exits 3 (1 when something else is not healthy).
-func runStatus(ctx context.Context, g *globals, output string) error {
-	var st cluster.Status
-	var mem int64
-	lab, err := cluster.Open(ctx, g.target())
-	if err == nil {
-		memDone := make(chan struct{})
-		go func() { // the runtime's stats take a second: read them meanwhile
-			defer close(memDone)
-			if output == "text" {
-				mem = lab.Memory(ctx)
-			}
-		}()
-		st, err = lab.Status(ctx, g.lang)
-		<-memDone
-		st.Memory = mem
-	}
-	var stopped error
-	if errors.Is(err, cluster.ErrStopped) {
-		stopped = err
-		if st, err = g.target().StoppedStatus(ctx); err != nil {
-			return stopped
-		}
-	}
+func runStatus(ctx context.Context, d deps, output string) error {
+	st, err := d.Cluster.Status(ctx, output == "text")
 	if err != nil {
 		return err
 	}
 	if output == "json" {
-		if err := writeJSON(g.streams.Out, st); err != nil {
+		if err := writeJSON(d.Out, st); err != nil {
 			return err
 		}
 	} else {
-		printStatus(g.streams.Out, g.lang, st)
+		printStatus(d.Out, d.Lang, st)
 	}
 	switch {
 	case st.Stopped():
 		if output == "text" {
-			fmt.Fprintf(g.streams.Out, "%s\n  → %s\n", g.t(msgStStopped, st.State.Text(g.lang)), g.t(msgStStartIt, startCommand(st.Name)))
+			fmt.Fprintf(d.Out, "%s\n  → %s\n", d.t(msgStStopped, st.State.Text(d.Lang)), d.t(msgStStartIt, startCommand(st.Name)))
 		}
 		return &silentError{code: exitStopped}
 	case !st.Healthy():

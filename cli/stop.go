@@ -19,11 +19,14 @@ func newStopCommand(g *globals) *cobra.Command {
 			if g.target().External() {
 				return usageErrorf("%s", g.t(msgUpExternal))
 			}
-			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				return cluster.Stop(ctx, g.name, g.env(rep))
-			})
+			return runStop(cmd.Context(), g.deps())
 		},
 	}
+}
+
+// runStop stops the lab's nodes; everything in it is kept.
+func runStop(ctx context.Context, d deps) error {
+	return withProgress(ctx, d, d.Cluster.Stop)
 }
 
 // stopCommand is the one command that stops the lab called name.

@@ -40,7 +40,7 @@ func newUpCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runUp(cmd.Context(), g, o)
+			return runUp(cmd.Context(), g.deps(), o)
 		},
 	}
 	fl := cmd.Flags()
@@ -79,20 +79,20 @@ func (f *upFlags) options(g *globals, ingressSet bool) (cluster.Options, error) 
 	}, nil
 }
 
-func runUp(ctx context.Context, g *globals, o cluster.Options) error {
+// runUp makes or repairs the lab with progress, then says how to use it.
+func runUp(ctx context.Context, d deps, o cluster.Options) error {
 	var lab *cluster.Lab
-	err := withProgress(ctx, g, func(ctx context.Context, rep cluster.Reporter) error {
-		o.ControlPlaneImages = g.labControlPlaneImages()
+	err := withProgress(ctx, d, func(ctx context.Context, rep cluster.Reporter) error {
 		var err error
-		lab, err = cluster.Up(ctx, o, g.labImages(), g.env(rep))
+		lab, err = d.Cluster.Up(ctx, o, rep)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(g.streams.Out, g.t(msgUpReady, lab.Name))
-	fmt.Fprintln(g.streams.Out, "  "+envLine(lab.Kubeconfig))
-	fmt.Fprintln(g.streams.Out, "  "+g.t(msgUpNext))
+	fmt.Fprintln(d.Out, d.t(msgUpReady, lab.Name))
+	fmt.Fprintln(d.Out, "  "+envLine(lab.Kubeconfig))
+	fmt.Fprintln(d.Out, "  "+d.t(msgUpNext))
 	return nil
 }
 
