@@ -17,7 +17,7 @@ import (
 func watchedLab(t *testing.T, host string, rt runtime.Runtime) *Lab {
 	t.Helper()
 	t.Setenv("LABCTL_HOME", t.TempDir())
-	lab := &Lab{Name: "rs", Kubeconfig: paths.Kubeconfig("rs"), Runtime: rt}
+	lab := &Lab{Name: "rs", Kubeconfig: paths.Kubeconfig("rs"), rt: rt}
 	if err := lab.connect(&rest.Config{Host: host}); err != nil {
 		t.Fatal(err)
 	}

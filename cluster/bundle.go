@@ -110,7 +110,7 @@ func loadBundle(ctx context.Context, rt runtime.Runtime, path string, lab *Lab, 
 	if lab == nil {
 		return nil
 	}
-	lab.Runtime = rt
+	lab.rt = rt
 	plan := apply.ImagePlan{}
 	plan.Add(apply.Placement{ControlPlane: true, Workers: true}, images...)
 	return sideload(ctx, lab, plan, env)

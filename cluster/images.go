@@ -44,12 +44,12 @@ func sideload(ctx context.Context, lab *Lab, plan apply.ImagePlan, env Env) erro
 	if err != nil {
 		return err
 	}
-	work, err := missingOnNodes(ctx, lab.Runtime, kindNodes, plan)
+	work, err := missingOnNodes(ctx, lab.rt, kindNodes, plan)
 	if err != nil || len(work) == 0 {
 		return err
 	}
 	return env.step(stepSideload.F(env.Lang, countImages(work)), func() error {
-		return loadPlan(ctx, lab.Runtime, kindNodes, work, env.Reporter)
+		return loadPlan(ctx, lab.rt, kindNodes, work, env.Reporter)
 	})
 }
 

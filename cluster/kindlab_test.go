@@ -193,7 +193,7 @@ func TestOpenRewritesAMissingKubeconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lab.Provider == nil || lab.Runtime.Name != "docker" || lab.REST.Host != "https://127.0.0.1:6443" {
+	if lab.Provider == nil || lab.rt.Name != "docker" || lab.REST.Host != "https://127.0.0.1:6443" {
 		t.Errorf("lab %+v (server %s)", lab, lab.REST.Host)
 	}
 	if b, err := os.ReadFile(paths.Kubeconfig("lab")); err != nil || !strings.Contains(string(b), "kind-lab") {

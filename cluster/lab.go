@@ -48,9 +48,10 @@ type Lab struct {
 	Context    string
 	REST       *rest.Config
 	Client     kubernetes.Interface
-	// Provider and Runtime are set for kind clusters labctl made.
+	// Provider is set for kind clusters labctl made.
 	Provider *kindcluster.Provider
-	Runtime  runtime.Runtime
+	// rt is the runtime of a kind cluster labctl made.
+	rt runtime.Runtime
 }
 
 // Sentinels for the states of the student's environment that a front end
@@ -105,7 +106,7 @@ func Open(ctx context.Context, t Target) (*Lab, error) {
 		if err := writeKubeconfig(p, t.Name, path); err != nil {
 			return nil, err
 		}
-		lab.Provider, lab.Runtime = p, rt
+		lab.Provider, lab.rt = p, rt
 	}
 	cfg, err := restConfig(path, lab.Context)
 	if err != nil {
@@ -202,7 +203,7 @@ func (l *Lab) kind() (*kindcluster.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.Runtime, l.Provider = rt, kindcluster.NewProvider(rt.ProviderOption())
+	l.rt, l.Provider = rt, kindcluster.NewProvider(rt.ProviderOption())
 	return l.Provider, nil
 }
 

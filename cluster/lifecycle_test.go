@@ -221,12 +221,12 @@ func TestCheckAddresses(t *testing.T) {
 	rt := fakeNodes(map[string]string{"lab-control-plane": "running"}) // 172.18.0.9
 	env := Env{Lang: i18n.En, Reporter: &recorder{}}
 	same := fakeLab(heartbeatNode("lab-control-plane", time.Now(), "172.18.0.9"))
-	same.Name, same.Runtime = "lab", rt
+	same.Name, same.rt = "lab", rt
 	if err := checkAddresses(context.Background(), same, env); err != nil {
 		t.Errorf("same address: %v", err)
 	}
 	moved := fakeLab(heartbeatNode("lab-control-plane", time.Now(), "172.18.0.4"))
-	moved.Name, moved.Runtime = "lab", rt
+	moved.Name, moved.rt = "lab", rt
 	err := checkAddresses(context.Background(), moved, env)
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "172.18.0.4") || !strings.Contains(msg, "172.18.0.9") {
 		t.Errorf("moved address: %q", msg)

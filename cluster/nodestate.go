@@ -54,7 +54,7 @@ func (l *Lab) diagnose(ctx context.Context, apiErr error) error {
 	if l.Kubeconfig != paths.Kubeconfig(l.Name) {
 		return apiErr
 	}
-	rt := l.Runtime
+	rt := l.rt
 	if rt.Name == "" {
 		var err error
 		if rt, err = runtime.Detect(""); err != nil {

@@ -90,5 +90,5 @@ func (l *Lab) Outside(ctx context.Context) (netip.Addr, error) {
 	if _, err := l.kind(); err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: %w", ErrNotKind, err)
 	}
-	return outsideAddress(ctx, l.Runtime, l.Name)
+	return outsideAddress(ctx, l.rt, l.Name)
 }

@@ -29,7 +29,7 @@ func (l *Lab) Pool(ctx context.Context) (addrPool, error) {
 		return p, nil
 	}
 	network := kindNetwork()
-	subnets, err := l.Runtime.NetworkSubnets(ctx, network)
+	subnets, err := l.rt.NetworkSubnets(ctx, network)
 	if err != nil {
 		return addrPool{}, fmt.Errorf("inspect network %s: %w", network, err)
 	}

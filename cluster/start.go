@@ -346,7 +346,7 @@ func podBack(p corev1.Pod, fresh func(metav1.Time) bool) bool {
 // still known by its old address would leave the lab half working, so it
 // is said, with the fix.
 func checkAddresses(ctx context.Context, lab *Lab, env Env) error {
-	cs, err := lab.Runtime.NodeContainers(ctx, lab.Name)
+	cs, err := lab.rt.NodeContainers(ctx, lab.Name)
 	if err != nil {
 		return err
 	}

@@ -149,13 +149,13 @@ func (lab *Lab) Status(ctx context.Context, lang i18n.Lang) (Status, error) {
 		st.PodLimit = &PodLimit{Node: n.Name, MaxPods: q.Value()}
 	}
 	if _, err := lab.kind(); err == nil {
-		if a, err := outsideAddress(ctx, lab.Runtime, lab.Name); err == nil {
+		if a, err := outsideAddress(ctx, lab.rt, lab.Name); err == nil {
 			st.Outside = fmt.Sprintf("http://%s:%d", a, outsidePort)
 		}
 	}
 	if _, err := lab.kind(); err == nil {
 		// The API answers, but a worker may be stopped or paused.
-		if state, cs, err := runtime.ReadState(ctx, lab.Runtime, lab.Name); err == nil && state != runtime.LabMissing {
+		if state, cs, err := runtime.ReadState(ctx, lab.rt, lab.Name); err == nil && state != runtime.LabMissing {
 			st.State = state
 			for i, n := range st.Nodes {
 				for _, c := range cs {
@@ -175,11 +175,11 @@ func (l *Lab) Memory(ctx context.Context) int64 {
 	if _, err := l.kind(); err != nil {
 		return 0
 	}
-	cs, err := l.Runtime.NodeContainers(ctx, l.Name)
+	cs, err := l.rt.NodeContainers(ctx, l.Name)
 	if err != nil {
 		return 0
 	}
-	return l.Runtime.Memory(ctx, cs)
+	return l.rt.Memory(ctx, cs)
 }
 
 // StoppedStatus describes a lab whose nodes do not all run, from the
@@ -242,7 +242,7 @@ func (l *Lab) HostPorts(ctx context.Context) (http, https int) {
 		return 0, 0
 	}
 	container := l.Name + "-control-plane"
-	return hostPort(ctx, l.Runtime, container, 80), hostPort(ctx, l.Runtime, container, 443)
+	return hostPort(ctx, l.rt, container, 80), hostPort(ctx, l.rt, container, 443)
 }
 
 func hostPort(ctx context.Context, r runtime.Runtime, container string, port int) int {

@@ -99,7 +99,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		return nil, err
 	}
 
-	lab := &Lab{Name: o.Name, Kubeconfig: kubeconfig, Context: "kind-" + o.Name, Provider: p, Runtime: rt}
+	lab := &Lab{Name: o.Name, Kubeconfig: kubeconfig, Context: "kind-" + o.Name, Provider: p, rt: rt}
 	cfg, err := restConfig(kubeconfig, lab.Context)
 	if err == nil {
 		err = lab.connect(cfg)
@@ -162,7 +162,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, e
 	// worker with a low pod limit, before the add-ons: the worker's taint
 	// keeps their pods off it, and its kubelet restarts before they run.
 	if err := env.step(stepLabNetwork.F(env.Lang, outsideName(lab.Name), labs.LowMaxPods), func() error {
-		if err := ensureOutside(ctx, lab.Runtime, lab.Name); err != nil {
+		if err := ensureOutside(ctx, lab.rt, lab.Name); err != nil {
 			return err
 		}
 		return ensureMaxPodsNode(ctx, lab, o.Wait)
