@@ -10,6 +10,21 @@ import (
 	"github.com/labctl/labctl/labs"
 )
 
+// labCluster is what the lifecycle commands ask of the lab: the one place
+// cli reaches package cluster's operations (kindCluster), so a test can
+// stand in for the runtime and kind.
+type labCluster interface {
+	Up(ctx context.Context, o cluster.Options, rep cluster.Reporter) (*cluster.Lab, error)
+	Stop(ctx context.Context, rep cluster.Reporter) error
+	Down(ctx context.Context, rep cluster.Reporter) error
+	// Status reads the lab, from the runtime alone when its nodes are
+	// stopped; memory also asks the runtime what the nodes use.
+	Status(ctx context.Context, memory bool) (cluster.Status, error)
+	Doctor(ctx context.Context, httpPort, httpsPort int) []doctor.Finding
+	SaveImages(ctx context.Context, refs []string, path string, rep cluster.Reporter) error
+	LoadImages(ctx context.Context, path string, refs []string, rep cluster.Reporter) error
+}
+
 // kindCluster is labCluster on the real lab: package cluster, for the
 // target and in the language of the command line.
 type kindCluster struct {

@@ -5,9 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
-	"github.com/labctl/labctl/cluster/doctor"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/session"
@@ -32,21 +30,6 @@ type deps struct {
 	OpenSession func(ctx context.Context) (labSession, error)
 	// In is what a live view reads keys from (labctl proxy's q).
 	In io.Reader
-}
-
-// labCluster is what the lifecycle commands ask of the lab: the one place
-// cli reaches package cluster's operations (kindCluster), so a test can
-// stand in for the runtime and kind.
-type labCluster interface {
-	Up(ctx context.Context, o cluster.Options, rep cluster.Reporter) (*cluster.Lab, error)
-	Stop(ctx context.Context, rep cluster.Reporter) error
-	Down(ctx context.Context, rep cluster.Reporter) error
-	// Status reads the lab, from the runtime alone when its nodes are
-	// stopped; memory also asks the runtime what the nodes use.
-	Status(ctx context.Context, memory bool) (cluster.Status, error)
-	Doctor(ctx context.Context, httpPort, httpsPort int) []doctor.Finding
-	SaveImages(ctx context.Context, refs []string, path string, rep cluster.Reporter) error
-	LoadImages(ctx context.Context, path string, refs []string, rep cluster.Reporter) error
 }
 
 // labSession is what the chapter commands do with an open lab: the part of
