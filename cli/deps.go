@@ -22,6 +22,10 @@ import (
 type deps struct {
 	Out, ErrOut io.Writer
 	Lang        i18n.Lang
+	// Cluster makes, stops, removes and describes the lab (up, start,
+	// stop, down, status, doctor, images); its errors carry the marks
+	// exitCode reads.
+	Cluster labCluster
 	// Library loads the chapters (the embedded ones, or --labs DIR).
 	Library func() (*labs.Library, error)
 	// OpenSession opens the target lab for chapter work (apply, reset,
@@ -63,6 +67,7 @@ func (g *globals) deps() deps {
 	return deps{
 		Out: g.streams.Out, ErrOut: g.streams.ErrOut, Lang: g.lang,
 		Library: g.library,
+		Cluster: &kindCluster{target: g.target(), lang: g.lang, library: g.library},
 		OpenSession: func(ctx context.Context) (labSession, error) {
 			s, err := session.Open(ctx, g.target(), g.lang, g.store())
 			if err != nil {

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/doctor"
 )
 
 type doctorFlags struct {
@@ -29,23 +31,7 @@ func newDoctorCommand(g *globals) *cobra.Command {
 			if err := checkPorts(g, f.httpPort, f.httpsPort); err != nil {
 				return err
 			}
-			d := cluster.DefaultDoctorDeps(g.lang, g.runtime, g.name)
-			d.HTTPPort, d.HTTPSPort = f.httpPort, f.httpsPort
-			if img := nodeImage(); img != "" {
-				d.Image = img
-			}
-			fs := cluster.Doctor(cmd.Context(), d)
-			if f.output == "json" {
-				if err := writeJSON(g.streams.Out, map[string]any{"schema": "labctl/doctor/v1", "findings": fs, "blocking": cluster.Blocking(fs)}); err != nil {
-					return err
-				}
-			} else {
-				printFindings(g.streams.Out, fs)
-			}
-			if cluster.Blocking(fs) {
-				return &silentError{code: exitFailure}
-			}
-			return nil
+			return runDoctor(cmd.Context(), g.deps(), f)
 		},
 	}
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", g.t(flagOutput, "text|json"))
@@ -55,8 +41,24 @@ func newDoctorCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
-func printFindings(w io.Writer, fs []cluster.Finding) {
-	marks := map[cluster.State]string{cluster.OK: "✓", cluster.Warn: "!", cluster.Fail: "✗", cluster.Info: "ℹ"}
+// runDoctor probes the machine and the lab; a blocking finding exits 1.
+func runDoctor(ctx context.Context, d deps, f *doctorFlags) error {
+	fs := d.Cluster.Doctor(ctx, f.httpPort, f.httpsPort)
+	if f.output == "json" {
+		if err := writeJSON(d.Out, map[string]any{"schema": "labctl/doctor/v1", "findings": fs, "blocking": doctor.Blocking(fs)}); err != nil {
+			return err
+		}
+	} else {
+		printFindings(d.Out, fs)
+	}
+	if doctor.Blocking(fs) {
+		return &silentError{code: exitFailure}
+	}
+	return nil
+}
+
+func printFindings(w io.Writer, fs []doctor.Finding) {
+	marks := map[doctor.State]string{doctor.OK: "✓", doctor.Warn: "!", doctor.Fail: "✗", doctor.Info: "ℹ"}
 	tw := 0
 	for _, f := range fs {
 		tw = max(tw, width(f.Title))

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-
-	"github.com/labctl/labctl/cluster"
 )
 
 func newDownCommand(g *globals) *cobra.Command {
@@ -19,13 +17,12 @@ func newDownCommand(g *globals) *cobra.Command {
 				// never delete the default lab when another cluster was meant.
 				return usageErrorf("%s", g.t(msgUpExternal))
 			}
-			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				return cluster.Down(ctx, g.name, env)
-			})
+			return runDown(cmd.Context(), g.deps())
 		},
 	}
+}
+
+// runDown deletes the lab labctl made.
+func runDown(ctx context.Context, d deps) error {
+	return withProgress(ctx, d, d.Cluster.Down)
 }

@@ -28,16 +28,21 @@ func newEnvCommand(g *globals) *cobra.Command {
 			if f.shell != "" && !slices.Contains(shells, f.shell) {
 				return usageErrorf("--shell %q: %s", f.shell, g.t(msgWantOneOf, strings.Join(shells, ", ")))
 			}
-			path := paths.Kubeconfig(g.name)
-			if _, err := os.Stat(path); err != nil {
-				fmt.Fprintln(g.streams.ErrOut, "# "+g.t(msgEnvMissing, path))
-			}
-			fmt.Fprintln(g.streams.Out, envLineFor(f.shell, path))
-			return nil
+			return runEnv(g.deps(), f, paths.Kubeconfig(g.name))
 		},
 	}
 	cmd.Flags().StringVar(&f.shell, "shell", "", g.t(flagShell))
 	return cmd
+}
+
+// runEnv prints the line that points kubectl at the lab's kubeconfig (path),
+// with a warning on stderr when the file is not there yet.
+func runEnv(d deps, f *envFlags, path string) error {
+	if _, err := os.Stat(path); err != nil {
+		fmt.Fprintln(d.ErrOut, "# "+d.t(msgEnvMissing, path))
+	}
+	_, err := fmt.Fprintln(d.Out, envLineFor(f.shell, path))
+	return err
 }
 
 func envLine(path string) string { return envLineFor("", path) }

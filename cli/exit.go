@@ -7,13 +7,14 @@ import (
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // labctl's exit codes. Every command's code comes from exitCode, from marks
 // set where an error arises: usageError (a bad flag, argument, chapter,
 // step, --lang or --labs), cluster's environment sentinels (no cluster, API
 // server unreachable, kubeconfig unusable, no container runtime),
-// cluster.ErrStopped, cluster.ErrInterrupted and the context's errors, and
+// cluster.ErrStopped, view.ErrInterrupted and the context's errors, and
 // silentError for a verdict the command has already printed. No error text
 // is ever read to decide.
 const (
@@ -51,7 +52,7 @@ func exitCode(ctx context.Context, err error) int {
 		return silent.code
 	case errors.Is(err, cluster.ErrStopped):
 		return exitStopped
-	case errors.Is(err, cluster.ErrInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
+	case errors.Is(err, view.ErrInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted
 	case errors.As(err, &usage), cluster.IsEnvironment(err), errors.Is(err, cluster.ErrRuntimeDown):
 		return exitUsage

@@ -17,6 +17,7 @@ import (
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // The situations every command is tried in.
@@ -287,7 +288,7 @@ func TestExitCodeClasses(t *testing.T) {
 		{"stopped", context.Background(), mark(cluster.ErrStopped), exitStopped},
 		{"stopped, found by a usage check", context.Background(), &usageError{err: mark(cluster.ErrStopped)}, exitStopped},
 		{"timeout", context.Background(), fmt.Errorf("wait: %w", context.DeadlineExceeded), exitTimeout},
-		{"Ctrl-C during up", context.Background(), mark(cluster.ErrInterrupted), exitInterrupted},
+		{"Ctrl-C during up", context.Background(), mark(view.ErrInterrupted), exitInterrupted},
 		{"Ctrl-C", cancelled, fmt.Errorf("list: %w", context.Canceled), exitInterrupted},
 		{"a cancel that was not Ctrl-C", context.Background(), context.Canceled, exitFailure},
 	} {

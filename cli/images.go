@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/addons"
 )
 
 // imageEntry is one line of `labctl images list`.
@@ -22,23 +22,25 @@ func nodeImage() string {
 	if img := os.Getenv("LABCTL_NODE_IMAGE"); img != "" {
 		return img
 	}
-	return cluster.DefaultNodeImage
+	return cluster.DefaultOptions().Image
 }
 
 // allImages is the one list of every image labctl and the chapters use.
-func allImages(g *globals) []imageEntry {
+func allImages(d deps) []imageEntry {
 	out := []imageEntry{{nodeImage(), "kind node"}}
-	for _, img := range cluster.MetalLB.Images() {
-		out = append(out, imageEntry{img, "MetalLB " + cluster.MetalLBVersion})
+	for _, img := range addons.MetalLB.Images() {
+		out = append(out, imageEntry{img, "MetalLB " + addons.MetalLBVersion})
 	}
-	for _, img := range cluster.NginxAddon.Images() {
-		out = append(out, imageEntry{img, "ingress-nginx " + cluster.IngressNginxVersion})
+	for _, img := range addons.Nginx.Images() {
+		out = append(out, imageEntry{img, "ingress-nginx " + addons.IngressNginxVersion})
 	}
-	for _, img := range cluster.TraefikAddon.Images() {
-		out = append(out, imageEntry{img, "Traefik " + cluster.TraefikVersion})
+	for _, img := range addons.Traefik.Images() {
+		out = append(out, imageEntry{img, "Traefik " + addons.TraefikVersion})
 	}
-	for _, img := range g.labImages() {
-		out = append(out, imageEntry{img, "labs"})
+	if lib, err := d.Library(); err == nil {
+		for _, img := range lib.Images() {
+			out = append(out, imageEntry{img, "labs"})
+		}
 	}
 	return out
 }
@@ -54,15 +56,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 			if err := outputFlag(g, output, "text", "json"); err != nil {
 				return err
 			}
-			imgs := allImages(g)
-			if output == "json" {
-				return writeJSON(g.streams.Out, imgs)
-			}
-			tw := newTable(g.streams.Out)
-			for _, e := range imgs {
-				fmt.Fprintf(tw, "%s\t%s\n", e.Image, e.Use)
-			}
-			return tw.Flush()
+			return runImagesList(g.deps(), output)
 		},
 	}
 	list.Flags().StringVarP(&output, "output", "o", "text", g.t(flagOutput, "text|json"))
@@ -76,20 +70,7 @@ func newImagesCommand(g *globals) *cobra.Command {
 			if bundle == "" {
 				return usageErrorf("-o bundle.tar")
 			}
-			var refs []string
-			for _, e := range allImages(g) {
-				refs = append(refs, e.Image)
-			}
-			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				if _, err := env.Runtime.Info(ctx); err != nil {
-					return err
-				}
-				return cluster.SaveBundle(ctx, env.Runtime, refs, bundle, rep, g.lang)
-			})
+			return runImagesSave(cmd.Context(), g.deps(), bundle)
 		},
 	}
 	save.Flags().StringVarP(&bundle, "output", "o", "", g.t(flagBundle))
@@ -102,32 +83,45 @@ func newImagesCommand(g *globals) *cobra.Command {
 			if _, err := os.Stat(args[0]); err != nil {
 				return usageErrorf("%v", err)
 			}
-			var refs []string
-			for _, e := range allImages(g)[1:] {
-				refs = append(refs, e.Image)
-			}
-			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				if _, err := env.Runtime.Info(ctx); err != nil {
-					return err
-				}
-				lab, err := cluster.Open(ctx, g.target())
-				if errors.Is(err, cluster.ErrNoCluster) {
-					lab, err = nil, nil
-				}
-				if err != nil {
-					return err
-				}
-				if lab != nil && g.target().External() {
-					lab = nil // only kind nodes can be side-loaded
-				}
-				return cluster.LoadBundle(ctx, env.Runtime, args[0], lab, refs, env)
-			})
+			return runImagesLoad(cmd.Context(), g.deps(), args[0])
 		},
 	}
 	cmd.AddCommand(list, save, load)
 	return cmd
+}
+
+// runImagesList prints every image labctl and the chapters use.
+func runImagesList(d deps, output string) error {
+	imgs := allImages(d)
+	if output == "json" {
+		return writeJSON(d.Out, imgs)
+	}
+	tw := newTable(d.Out)
+	for _, e := range imgs {
+		fmt.Fprintf(tw, "%s\t%s\n", e.Image, e.Use)
+	}
+	return tw.Flush()
+}
+
+// runImagesSave writes every image into one archive for offline classrooms.
+func runImagesSave(ctx context.Context, d deps, bundle string) error {
+	var refs []string
+	for _, e := range allImages(d) {
+		refs = append(refs, e.Image)
+	}
+	return withProgress(ctx, d, func(ctx context.Context, rep cluster.Reporter) error {
+		return d.Cluster.SaveImages(ctx, refs, bundle, rep)
+	})
+}
+
+// runImagesLoad loads an archive into the runtime and the lab's nodes (all
+// images but the node image, which the nodes run).
+func runImagesLoad(ctx context.Context, d deps, bundle string) error {
+	var refs []string
+	for _, e := range allImages(d)[1:] {
+		refs = append(refs, e.Image)
+	}
+	return withProgress(ctx, d, func(ctx context.Context, rep cluster.Reporter) error {
+		return d.Cluster.LoadImages(ctx, bundle, refs, rep)
+	})
 }

@@ -7,26 +7,6 @@ import (
 	"github.com/labctl/labctl/verify"
 )
 
-// labImages lists the images the chapters use, so `up` side-loads those the
-// computer already has.
-func (g *globals) labImages() []string {
-	lib, err := g.library()
-	if err != nil {
-		return nil
-	}
-	return lib.Images()
-}
-
-// labControlPlaneImages lists the chapters' images whose pods run on the
-// control-plane too.
-func (g *globals) labControlPlaneImages() []string {
-	lib, err := g.library()
-	if err != nil {
-		return nil
-	}
-	return lib.ControlPlaneImages()
-}
-
 // library loads the chapters: the embedded ones, or an instructor's (--labs DIR).
 func (g *globals) library() (*labs.Library, error) {
 	if g.lib != nil {

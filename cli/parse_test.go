@@ -293,7 +293,7 @@ func TestDefaultOptionsAreTheFlagDefaults(t *testing.T) {
 	t.Setenv("LABCTL_HOME", t.TempDir())
 	t.Setenv("LABCTL_NODE_IMAGE", "")
 	d := cluster.DefaultOptions()
-	g := &globals{lang: i18n.En, name: cluster.DefaultName}
+	g := &globals{lang: i18n.En, name: cluster.DefaultOptions().Name}
 	root := newRoot(g)
 	for cmd, flags := range map[string]map[string]string{
 		"up":     {"workers": "2", "http-port": "80", "https-port": "443", "wait": d.Wait.String(), "ingress": string(d.Ingress)},

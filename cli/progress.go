@@ -65,10 +65,10 @@ func isTerminal(w io.Writer) bool {
 
 // withProgress runs op with a progress display: Bubble Tea on a terminal,
 // plain lines otherwise. Ctrl-C in the interactive view cancels op's context.
-func withProgress(ctx context.Context, g *globals, op func(ctx context.Context, rep cluster.Reporter) error) error {
-	out := g.streams.ErrOut
+func withProgress(ctx context.Context, d deps, op func(ctx context.Context, rep cluster.Reporter) error) error {
+	out := d.ErrOut
 	if isTerminal(out) {
-		return tui.RunProgress(ctx, g.streams.In, out, g.lang, op)
+		return tui.RunProgress(ctx, d.In, out, d.Lang, op)
 	}
 	return op(ctx, &lineReporter{w: out})
 }

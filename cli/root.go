@@ -55,15 +55,6 @@ func (g *globals) target() cluster.Target {
 // t localizes a message in the session's language.
 func (g *globals) t(m i18n.Message, args ...any) string { return m.F(g.lang, args...) }
 
-// env is what cluster operations need from the command line.
-func (g *globals) env(rep cluster.Reporter) (cluster.Env, error) {
-	rt, err := cluster.DetectRuntime(g.runtime)
-	if err != nil {
-		return cluster.Env{}, err
-	}
-	return cluster.Env{Lang: g.lang, Reporter: rep, Runtime: rt}, nil
-}
-
 // Main runs labctl with args and returns the process exit code. Ctrl-C
 // cancels the context the commands run under; a second Ctrl-C exits at once.
 func Main(args []string, streams Streams) int {
@@ -167,7 +158,7 @@ func newRoot(g *globals) *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.langFlag, "lang", "", g.t(flagLang))
-	pf.StringVar(&g.name, "name", cluster.DefaultName, g.t(flagName))
+	pf.StringVar(&g.name, "name", cluster.DefaultOptions().Name, g.t(flagName))
 	pf.StringVar(&g.kubeconfig, "kubeconfig", "", g.t(flagKubeconfig))
 	pf.StringVar(&g.context, "context", "", g.t(flagContext))
 	pf.StringVar(&g.runtime, "runtime", "", g.t(flagRuntime))

@@ -24,27 +24,33 @@ func newShowCommand(g *globals) *cobra.Command {
 		Short: g.t(helpShow),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			ch, err := g.chapter(args[0])
-			if err != nil {
-				return err
-			}
-			md, err := ch.Lesson(g.lang)
-			if err != nil {
-				return err
-			}
-			if raw || !isTerminal(g.streams.Out) {
-				_, err := fmt.Fprint(g.streams.Out, md)
-				return err
-			}
-			out, err := renderMarkdown(md, terminalWidth(g.streams.Out))
-			if err != nil {
-				return err
-			}
-			return page(g.streams.Out, out)
+			return runShow(g.deps(), args[0], raw)
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, g.t(flagRaw))
 	return cmd
+}
+
+// runShow prints a chapter's lesson: rendered and paged on a terminal, the
+// Markdown itself otherwise (or with --raw).
+func runShow(d deps, ref string, raw bool) error {
+	ch, err := d.chapter(ref)
+	if err != nil {
+		return err
+	}
+	md, err := ch.Lesson(d.Lang)
+	if err != nil {
+		return err
+	}
+	if raw || !isTerminal(d.Out) {
+		_, err := fmt.Fprint(d.Out, md)
+		return err
+	}
+	out, err := renderMarkdown(md, terminalWidth(d.Out))
+	if err != nil {
+		return err
+	}
+	return page(d.Out, out)
 }
 
 // renderMarkdown renders a lesson for a terminal of the given width; with

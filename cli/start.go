@@ -24,29 +24,27 @@ func newStartCommand(g *globals) *cobra.Command {
 			if g.target().External() {
 				return usageErrorf("%s", g.t(msgUpExternal))
 			}
-			return runStart(cmd.Context(), g, f)
+			o := cluster.DefaultOptions()
+			o.Name, o.Image, o.Wait, o.StartOnly = g.name, nodeImage(), f.wait, true
+			return runStart(cmd.Context(), g.deps(), o)
 		},
 	}
 	cmd.Flags().DurationVar(&f.wait, "wait", cluster.DefaultOptions().Wait, g.t(flagWait))
 	return cmd
 }
 
-func runStart(ctx context.Context, g *globals, f *startFlags) error {
-	o := cluster.DefaultOptions()
-	o.Name, o.Image, o.Wait, o.StartOnly = g.name, nodeImage(), f.wait, true
+// runStart starts a stopped lab (o.StartOnly: nothing new is made).
+func runStart(ctx context.Context, d deps, o cluster.Options) error {
 	var lab *cluster.Lab
-	err := withProgress(ctx, g, func(ctx context.Context, rep cluster.Reporter) error {
-		env, err := g.env(rep)
-		if err != nil {
-			return err
-		}
-		lab, err = cluster.Up(ctx, o, g.labImages(), env)
+	err := withProgress(ctx, d, func(ctx context.Context, rep cluster.Reporter) error {
+		var err error
+		lab, err = d.Cluster.Up(ctx, o, rep)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(g.streams.Out, g.t(msgStarted, lab.Name))
-	fmt.Fprintln(g.streams.Out, "  "+envLine(lab.Kubeconfig))
+	fmt.Fprintln(d.Out, d.t(msgStarted, lab.Name))
+	fmt.Fprintln(d.Out, "  "+envLine(lab.Kubeconfig))
 	return nil
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,7 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/labs"
 )
 
 type statusFlags struct{ output string }
@@ -26,7 +27,7 @@ func newStatusCommand(g *globals) *cobra.Command {
 			if err := outputFlag(g, f.output, "text", "json"); err != nil {
 				return err
 			}
-			return runStatus(cmd.Context(), g, f.output)
+			return runStatus(cmd.Context(), g.deps(), f.output)
 		},
 	}
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", g.t(flagOutput, "text|json"))
@@ -36,43 +37,22 @@ func newStatusCommand(g *globals) *cobra.Command {
 // runStatus prints the lab's status. A lab whose nodes are stopped is a
 // state: it is shown from the runtime, with the command that starts it, and
 // exits 3 (1 when something else is not healthy).
-func runStatus(ctx context.Context, g *globals, output string) error {
-	var st cluster.Status
-	var mem int64
-	lab, err := cluster.Open(ctx, g.target())
-	if err == nil {
-		memDone := make(chan struct{})
-		go func() { // the runtime's stats take a second: read them meanwhile
-			defer close(memDone)
-			if output == "text" {
-				mem = lab.Memory(ctx)
-			}
-		}()
-		st, err = cluster.GetStatus(ctx, lab, g.lang)
-		<-memDone
-		st.Memory = mem
-	}
-	var stopped error
-	if errors.Is(err, cluster.ErrStopped) {
-		stopped = err
-		if st, err = cluster.StoppedStatus(ctx, g.target()); err != nil {
-			return stopped
-		}
-	}
+func runStatus(ctx context.Context, d deps, output string) error {
+	st, err := d.Cluster.Status(ctx, output == "text")
 	if err != nil {
 		return err
 	}
 	if output == "json" {
-		if err := writeJSON(g.streams.Out, st); err != nil {
+		if err := writeJSON(d.Out, st); err != nil {
 			return err
 		}
 	} else {
-		printStatus(g.streams.Out, g.lang, st)
+		printStatus(d.Out, d.Lang, st)
 	}
 	switch {
 	case st.Stopped():
 		if output == "text" {
-			fmt.Fprintf(g.streams.Out, "%s\n  → %s\n", g.t(msgStStopped, st.State.Text(g.lang)), g.t(msgStStartIt, cluster.StartCommand(st.Name)))
+			fmt.Fprintf(d.Out, "%s\n  → %s\n", d.t(msgStStopped, st.State.Text(d.Lang)), d.t(msgStStartIt, startCommand(st.Name)))
 		}
 		return &silentError{code: exitStopped}
 	case !st.Healthy():
@@ -100,7 +80,7 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		tw.Flush()
 		fmt.Fprintln(w)
 		if st.Memory > 0 {
-			fmt.Fprintf(w, "%s %s\n", msgStMemory.F(l), cluster.FormatBytes(st.Memory))
+			fmt.Fprintf(w, "%s %s\n", msgStMemory.F(l), formatBytes(st.Memory))
 		}
 		return
 	}
@@ -155,7 +135,7 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		fmt.Fprintln(w)
 	}
 	if st.NginxRetired {
-		fmt.Fprintln(w, msgStNginxRetired.F(l, cluster.IngressNginxVersion))
+		fmt.Fprintln(w, msgStNginxRetired.F(l, addons.IngressNginxVersion))
 	}
 	if st.Pool != "" {
 		fmt.Fprintf(w, "%s %s\n", msgStPool.F(l), st.Pool)
@@ -174,9 +154,20 @@ func printStatus(w io.Writer, l i18n.Lang, st cluster.Status) {
 		fmt.Fprintf(w, "%s %s\n", msgStOutside.F(l), st.Outside)
 	}
 	if p := st.PodLimit; p != nil {
-		fmt.Fprintf(w, "%s %s\n", msgStPodLimit.F(l), msgStPodLimitOf.F(l, p.Node, p.MaxPods, cluster.MaxPodsNodeKey+"="+cluster.MaxPodsNodeValue+":NoSchedule"))
+		fmt.Fprintf(w, "%s %s\n", msgStPodLimit.F(l), msgStPodLimitOf.F(l, p.Node, p.MaxPods, labs.MaxPodsNodeKey+"="+labs.MaxPodsNodeValue+":NoSchedule"))
 	}
 	if st.Memory > 0 {
-		fmt.Fprintf(w, "%s %s   (%s)\n", msgStMemory.F(l), cluster.FormatBytes(st.Memory), msgStStopHint.F(l, stopCommand(st.Name)))
+		fmt.Fprintf(w, "%s %s   (%s)\n", msgStMemory.F(l), formatBytes(st.Memory), msgStStopHint.F(l, stopCommand(st.Name)))
 	}
+}
+
+// formatBytes writes a size the way the runtime does (1.1 GiB).
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }

@@ -19,21 +19,28 @@ func newStopCommand(g *globals) *cobra.Command {
 			if g.target().External() {
 				return usageErrorf("%s", g.t(msgUpExternal))
 			}
-			return withProgress(cmd.Context(), g, func(ctx context.Context, rep cluster.Reporter) error {
-				env, err := g.env(rep)
-				if err != nil {
-					return err
-				}
-				return cluster.Stop(ctx, g.name, env)
-			})
+			return runStop(cmd.Context(), g.deps())
 		},
 	}
 }
 
+// runStop stops the lab's nodes; everything in it is kept.
+func runStop(ctx context.Context, d deps) error {
+	return withProgress(ctx, d, d.Cluster.Stop)
+}
+
 // stopCommand is the one command that stops the lab called name.
 func stopCommand(name string) string {
-	if name == "" || name == cluster.DefaultName {
+	if name == "" || name == cluster.DefaultOptions().Name {
 		return "labctl stop"
 	}
 	return "labctl stop --name " + name
+}
+
+// startCommand is the one command that starts the lab called name.
+func startCommand(name string) string {
+	if name == "" || name == cluster.DefaultOptions().Name {
+		return "labctl start"
+	}
+	return "labctl start --name " + name
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/doctor"
 )
 
 // Columns start at the same terminal column whatever the script: a Hangul
@@ -37,10 +37,10 @@ func TestTableAlignsByDisplayWidth(t *testing.T) {
 
 func TestDoctorFindingsAlignInKorean(t *testing.T) {
 	var b bytes.Buffer
-	printFindings(&b, []cluster.Finding{
-		{State: cluster.OK, Title: "컨테이너 런타임", Detail: "docker 28"},
-		{State: cluster.Warn, Title: "cgroup", Detail: "v1"},
-		{State: cluster.Info, Title: "ingress-nginx", Detail: "retired", Fix: "--ingress traefik"},
+	printFindings(&b, []doctor.Finding{
+		{State: doctor.OK, Title: "컨테이너 런타임", Detail: "docker 28"},
+		{State: doctor.Warn, Title: "cgroup", Detail: "v1"},
+		{State: doctor.Info, Title: "ingress-nginx", Detail: "retired", Fix: "--ingress traefik"},
 	})
 	want := "" +
 		"✓ 컨테이너 런타임  docker 28\n" +
@@ -70,5 +70,18 @@ func TestPagerCommand(t *testing.T) {
 		if got := strings.Join(pagerCommand(tc.labctl, tc.pager, tc.look), " "); got != tc.want {
 			t.Errorf("LABCTL_PAGER=%q PAGER=%q: %q, want %q", tc.labctl, tc.pager, got, tc.want)
 		}
+	}
+}
+
+// Sizes read as the runtime writes them; the start and stop commands name
+// the lab only when it is not the default one.
+func TestFormatBytesAndLabCommands(t *testing.T) {
+	for n, want := range map[int64]string{512 << 10: "512 KiB", 300 << 20: "300 MiB", 3 << 29: "1.5 GiB"} {
+		if got := formatBytes(n); got != want {
+			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if startCommand("lab") != "labctl start" || startCommand("rs") != "labctl start --name rs" || stopCommand("rs") != "labctl stop --name rs" {
+		t.Errorf("commands: %q %q %q", startCommand("lab"), startCommand("rs"), stopCommand("rs"))
 	}
 }

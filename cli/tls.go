@@ -31,40 +31,7 @@ func newTLSCommand(g *globals) *cobra.Command {
 		Long:  g.t(helpTLSCertLong),
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cn, sans, err := certNames(g, f.cn, f.sans)
-			if err != nil {
-				return err
-			}
-			if f.days < 1 {
-				return usageErrorf("--days %d: %s", f.days, g.t(msgWantNumber))
-			}
-			keyPath, crtPath := filepath.Join(f.out, "tls.key"), filepath.Join(f.out, "tls.crt")
-			if !f.force {
-				for _, p := range []string{keyPath, crtPath} {
-					if _, err := os.Stat(p); err == nil {
-						return i18n.Errorf(msgTLSExists, p).WithFix(fixTLSExists)
-					}
-				}
-			}
-			key, crt, err := certs.SelfSigned(certs.Options{CommonName: cn, SANs: sans, Days: f.days})
-			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(f.out, 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(keyPath, key, 0o600); err != nil {
-				return err
-			}
-			if err := os.WriteFile(crtPath, crt, 0o644); err != nil {
-				return err
-			}
-			if cn != f.cn {
-				fmt.Fprintln(g.streams.Out, g.t(msgTLSPunycode, f.cn, cn))
-			}
-			fmt.Fprintln(g.streams.Out, g.t(msgTLSWritten, keyPath, crtPath, cn, f.days))
-			fmt.Fprintf(g.streams.Out, "  kubectl create secret tls tls-secret --cert=%s --key=%s\n", crtPath, keyPath)
-			return nil
+			return runTLSCert(g.deps(), f)
 		},
 	}
 	cert.Flags().StringVar(&f.cn, "cn", "", g.t(flagCN))
@@ -76,25 +43,64 @@ func newTLSCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
+// runTLSCert writes a self-signed certificate and its key into f.out,
+// keeping files that exist unless --force.
+func runTLSCert(d deps, f *tlsFlags) error {
+	cn, sans, err := certNames(d, f.cn, f.sans)
+	if err != nil {
+		return err
+	}
+	if f.days < 1 {
+		return usageErrorf("--days %d: %s", f.days, d.t(msgWantNumber))
+	}
+	keyPath, crtPath := filepath.Join(f.out, "tls.key"), filepath.Join(f.out, "tls.crt")
+	if !f.force {
+		for _, p := range []string{keyPath, crtPath} {
+			if _, err := os.Stat(p); err == nil {
+				return i18n.Errorf(msgTLSExists, p).WithFix(fixTLSExists)
+			}
+		}
+	}
+	key, crt, err := certs.SelfSigned(certs.Options{CommonName: cn, SANs: sans, Days: f.days})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(keyPath, key, 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(crtPath, crt, 0o644); err != nil {
+		return err
+	}
+	if cn != f.cn {
+		fmt.Fprintln(d.Out, d.t(msgTLSPunycode, f.cn, cn))
+	}
+	fmt.Fprintln(d.Out, d.t(msgTLSWritten, keyPath, crtPath, cn, f.days))
+	fmt.Fprintf(d.Out, "  kubectl create secret tls tls-secret --cert=%s --key=%s\n", crtPath, keyPath)
+	return nil
+}
+
 // certNames checks the certificate's names as a client will match them: a
 // host name or an IP, no spaces, no empty entries; an internationalised
 // name (한국.kr) becomes its punycode form (xn--3e0b707e.kr), which is what
 // goes on the wire and in a certificate.
-func certNames(g *globals, cn string, sans []string) (string, []string, error) {
+func certNames(d deps, cn string, sans []string) (string, []string, error) {
 	if strings.TrimSpace(cn) == "" {
-		return "", nil, usageErrorf("--cn: %s", g.t(msgTLSNeedCN))
+		return "", nil, usageErrorf("--cn: %s", d.t(msgTLSNeedCN))
 	}
 	name := func(flag, n string) (string, error) {
 		n = strings.TrimSpace(n)
 		if n == "" {
-			return "", usageErrorf("%s: %s", flag, g.t(msgTLSEmptyName))
+			return "", usageErrorf("%s: %s", flag, d.t(msgTLSEmptyName))
 		}
 		if net.ParseIP(n) != nil {
 			return n, nil
 		}
 		ascii, err := idna.Lookup.ToASCII(strings.TrimPrefix(n, "*."))
 		if err != nil || strings.ContainsAny(n, " \t/:") {
-			return "", usageErrorf("%s %q: %s", flag, n, g.t(msgTLSBadName))
+			return "", usageErrorf("%s %q: %s", flag, n, d.t(msgTLSBadName))
 		}
 		if strings.HasPrefix(n, "*.") {
 			ascii = "*." + ascii

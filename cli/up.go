@@ -40,12 +40,12 @@ func newUpCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runUp(cmd.Context(), g, o)
+			return runUp(cmd.Context(), g.deps(), o)
 		},
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.workers, "workers", d.workers, g.t(flagWorkers))
-	fl.StringVar(&f.image, "image", "", g.t(flagImage, cluster.DefaultNodeImage))
+	fl.StringVar(&f.image, "image", "", g.t(flagImage, cluster.DefaultOptions().Image))
 	fl.StringVar(&f.ingress, "ingress", d.ingress, g.t(flagIngress))
 	fl.IntVar(&f.httpPort, "http-port", d.httpPort, g.t(flagHTTPPort))
 	fl.IntVar(&f.httpsPort, "https-port", d.httpsPort, g.t(flagHTTPSPort))
@@ -79,23 +79,20 @@ func (f *upFlags) options(g *globals, ingressSet bool) (cluster.Options, error) 
 	}, nil
 }
 
-func runUp(ctx context.Context, g *globals, o cluster.Options) error {
+// runUp makes or repairs the lab with progress, then says how to use it.
+func runUp(ctx context.Context, d deps, o cluster.Options) error {
 	var lab *cluster.Lab
-	err := withProgress(ctx, g, func(ctx context.Context, rep cluster.Reporter) error {
-		env, err := g.env(rep)
-		if err != nil {
-			return err
-		}
-		o.ControlPlaneImages = g.labControlPlaneImages()
-		lab, err = cluster.Up(ctx, o, g.labImages(), env)
+	err := withProgress(ctx, d, func(ctx context.Context, rep cluster.Reporter) error {
+		var err error
+		lab, err = d.Cluster.Up(ctx, o, rep)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(g.streams.Out, g.t(msgUpReady, lab.Name))
-	fmt.Fprintln(g.streams.Out, "  "+envLine(lab.Kubeconfig))
-	fmt.Fprintln(g.streams.Out, "  "+g.t(msgUpNext))
+	fmt.Fprintln(d.Out, d.t(msgUpReady, lab.Name))
+	fmt.Fprintln(d.Out, "  "+envLine(lab.Kubeconfig))
+	fmt.Fprintln(d.Out, "  "+d.t(msgUpNext))
 	return nil
 }
 

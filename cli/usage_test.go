@@ -196,7 +196,7 @@ func TestTLSCertKeepsAnExistingKey(t *testing.T) {
 
 func TestCertNames(t *testing.T) {
 	g := &globals{}
-	cn, sans, err := certNames(g, "한국.kr", []string{"*.kube-book.com", "10.0.0.1", " www.kube-book.com "})
+	cn, sans, err := certNames(g.deps(), "한국.kr", []string{"*.kube-book.com", "10.0.0.1", " www.kube-book.com "})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestCertNames(t *testing.T) {
 		if bad[0] == "a" {
 			s = []string{""}
 		}
-		if _, _, err := certNames(g, bad[0], s); err == nil {
+		if _, _, err := certNames(g.deps(), bad[0], s); err == nil {
 			t.Errorf("certNames(%q, %q) accepted", bad[0], s)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/addons"
 )
 
 // Set by the release build: -ldflags "-X github.com/labctl/labctl/cli.version=v1.2.3 ...".
@@ -64,6 +65,6 @@ func versionText() string {
 	}
 	fmt.Fprintf(&b, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(&b, "node image %s\nMetalLB %s, Traefik %s (default), Gateway API %s, ingress-nginx %s (retired upstream)\n",
-		cluster.DefaultNodeImage, cluster.MetalLBVersion, cluster.TraefikVersion, cluster.GatewayAPIVersion, cluster.IngressNginxVersion)
+		cluster.DefaultOptions().Image, addons.MetalLBVersion, addons.TraefikVersion, addons.GatewayAPIVersion, addons.IngressNginxVersion)
 	return b.String()
 }

@@ -11,60 +11,20 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/labctl/labctl/assets"
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 )
 
-// Addon is one of the pinned add-ons labctl installs.
-type Addon struct {
-	Name      string // what the student reads: "MetalLB", "ingress-nginx", "Traefik"
-	Version   string
-	File      string // embedded manifest under assets/addons
-	Namespace string
-	// Class is the IngressClass an ingress controller serves.
-	Class string
-	// Workloads are what must be available for the add-on to be healthy.
-	Workloads []string // "Deployment/name" or "DaemonSet/name" in Namespace
-}
-
-// The add-ons.
-var (
-	MetalLB = Addon{Name: "MetalLB", Version: MetalLBVersion, File: "metallb/metallb-native.yaml", Namespace: "metallb-system",
-		Workloads: []string{"Deployment/controller", "DaemonSet/speaker"}}
-	NginxAddon = Addon{Name: "ingress-nginx", Version: IngressNginxVersion, File: "ingress-nginx/ingress-nginx.yaml", Namespace: "ingress-nginx",
-		Class: "nginx", Workloads: []string{"Deployment/ingress-nginx-controller"}}
-	TraefikAddon = Addon{Name: "Traefik", Version: TraefikVersion, File: "traefik/traefik.yaml", Namespace: "traefik",
-		Class: "traefik", Workloads: []string{"Deployment/traefik"}}
-)
-
 // ingressAddon returns the add-on for an ingress choice (false for none).
-func ingressAddon(i Ingress) (Addon, bool) {
+func ingressAddon(i Ingress) (addons.Addon, bool) {
 	switch i {
 	case IngressNginx:
-		return NginxAddon, true
+		return addons.Nginx, true
 	case IngressTraefik:
-		return TraefikAddon, true
+		return addons.Traefik, true
 	}
-	return Addon{}, false
-}
-
-// Objects decodes the add-on's embedded manifest.
-func (a Addon) Objects() ([]apply.Object, error) {
-	data, err := assets.Addon(a.File)
-	if err != nil {
-		return nil, err
-	}
-	return apply.Decode("assets/addons/"+a.File, data)
-}
-
-// Images lists the container images the add-on's manifest runs.
-func (a Addon) Images() []string {
-	objs, err := a.Objects()
-	if err != nil {
-		panic(err) // embedded manifests are validated by tests
-	}
-	return apply.ImagesOf(objs)
+	return addons.Addon{}, false
 }
 
 // kindNetwork is the runtime network kind puts nodes on.
@@ -85,7 +45,7 @@ func poolObjects(p addrPool) []apply.Object {
 		u := &unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": "metallb.io/v1beta1",
 			"kind":       kind,
-			"metadata":   map[string]any{"name": name, "namespace": MetalLB.Namespace},
+			"metadata":   map[string]any{"name": name, "namespace": addons.MetalLB.Namespace},
 			"spec":       spec,
 		}}
 		return apply.Object{Unstructured: u, Source: "labctl", Line: 1}
@@ -170,7 +130,7 @@ func uninstallOtherIngress(ctx context.Context, lab *Lab, want Ingress, deadline
 // applies then: objects that need the add-on running (MetalLB's address
 // pool, accepted only once its webhook serves; the apply retries until it
 // does).
-func installAddon(ctx context.Context, lab *Lab, addon Addon, deadline time.Duration, lang i18n.Lang, then ...apply.Object) error {
+func installAddon(ctx context.Context, lab *Lab, addon addons.Addon, deadline time.Duration, lang i18n.Lang, then ...apply.Object) error {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	a, err := lab.Applier()
@@ -201,7 +161,7 @@ func installAddon(ctx context.Context, lab *Lab, addon Addon, deadline time.Dura
 }
 
 // workloadHealth reads an add-on's workloads: healthy, and what is wrong if not.
-func workloadHealth(ctx context.Context, lab *Lab, a Addon, lang i18n.Lang) (bool, string) {
+func workloadHealth(ctx context.Context, lab *Lab, a addons.Addon, lang i18n.Lang) (bool, string) {
 	var problems []string
 	for _, w := range a.Workloads {
 		kind, name, _ := strings.Cut(w, "/")

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/labctl/labctl/cluster/internal/runtime"
 )
 
 // ErrRuntimeDown marks errors about a container runtime that does not answer.
-var ErrRuntimeDown = errors.New("container runtime down")
+var ErrRuntimeDown = runtime.ErrRuntimeDown
 
 var errWatchDone = errors.New("watch done")
 

@@ -10,13 +10,14 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/internal/paths"
 )
 
-func watchedLab(t *testing.T, host string, rt Runtime) *Lab {
+func watchedLab(t *testing.T, host string, rt runtime.Runtime) *Lab {
 	t.Helper()
 	t.Setenv("LABCTL_HOME", t.TempDir())
-	lab := &Lab{Name: "rs", Kubeconfig: paths.Kubeconfig("rs"), Runtime: rt}
+	lab := &Lab{Name: "rs", Kubeconfig: paths.Kubeconfig("rs"), rt: rt}
 	if err := lab.connect(&rest.Config{Host: host}); err != nil {
 		t.Fatal(err)
 	}

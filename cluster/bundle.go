@@ -2,11 +2,13 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -22,7 +24,17 @@ func tagOnly(ref string) string {
 // those the runtime does not have. Images pinned by digest are saved under
 // their tag: an archive cannot carry a registry digest, and labctl resolves
 // the tag when the digest is unknown (see resolveNodeImage).
-func SaveBundle(ctx context.Context, rt Runtime, refs []string, path string, rep Reporter, l i18n.Lang) error {
+func SaveBundle(ctx context.Context, refs []string, path string, env Env) error {
+	if err := env.resolve(); err != nil {
+		return err
+	}
+	if _, err := env.rt.Info(ctx); err != nil {
+		return err
+	}
+	return saveBundle(ctx, env.rt, refs, path, env.Reporter, env.Lang)
+}
+
+func saveBundle(ctx context.Context, rt runtime.Runtime, refs []string, path string, rep Reporter, l i18n.Lang) error {
 	var names []string
 	for _, ref := range refs {
 		id, err := rt.ImageID(ctx, ref)
@@ -62,9 +74,31 @@ func SaveBundle(ctx context.Context, rt Runtime, refs []string, path string, rep
 	return nil
 }
 
-// LoadBundle loads an archive into the runtime, then, when the lab cluster
-// exists, side-loads the images it needs into its nodes.
-func LoadBundle(ctx context.Context, rt Runtime, path string, lab *Lab, images []string, env Env) error {
+// LoadBundle loads an archive into the runtime, then, when the target is a
+// lab labctl made and it exists, side-loads images into its nodes.
+func LoadBundle(ctx context.Context, t Target, path string, images []string, env Env) error {
+	if env.Runtime == "" {
+		env.Runtime = t.Runtime
+	}
+	if err := env.resolve(); err != nil {
+		return err
+	}
+	if _, err := env.rt.Info(ctx); err != nil {
+		return err
+	}
+	lab, err := Open(ctx, t)
+	switch {
+	case errors.Is(err, ErrNoCluster):
+		lab = nil
+	case err != nil:
+		return err
+	case t.External():
+		lab = nil // only kind nodes can be side-loaded
+	}
+	return loadBundle(ctx, env.rt, path, lab, images, env)
+}
+
+func loadBundle(ctx context.Context, rt runtime.Runtime, path string, lab *Lab, images []string, env Env) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -76,7 +110,7 @@ func LoadBundle(ctx context.Context, rt Runtime, path string, lab *Lab, images [
 	if lab == nil {
 		return nil
 	}
-	lab.Runtime = rt
+	lab.rt = rt
 	plan := apply.ImagePlan{}
 	plan.Add(apply.Placement{ControlPlane: true, Workers: true}, images...)
 	return sideload(ctx, lab, plan, env)

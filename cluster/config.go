@@ -13,11 +13,7 @@ import (
 // Pinned versions. The node image is the kind v0.33 build of Kubernetes
 // v1.35, the newest release ingress-nginx's final version (v1.15.1) supports.
 const (
-	DefaultName          = "lab"
-	DefaultNodeImage     = "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0"
-	MetalLBVersion       = "v0.15.2"
-	IngressNginxVersion  = "v1.15.1"
-	TraefikVersion       = "v3.6.12"
+	defaultNodeImage     = "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0"
 	defaultWorkers       = 2
 	defaultReadyDeadline = 5 * time.Minute
 )
@@ -75,7 +71,7 @@ type Options struct {
 // source of the defaults of up's, start's and doctor's flags and of what the
 // TUI's cluster key builds.
 func DefaultOptions() Options {
-	return Options{Name: DefaultName, Workers: defaultWorkers, Image: DefaultNodeImage, Ingress: IngressTraefik,
+	return Options{Name: defaultName, Workers: defaultWorkers, Image: defaultNodeImage, Ingress: IngressTraefik,
 		HTTPPort: 80, HTTPSPort: 443, Wait: defaultReadyDeadline}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -14,29 +15,27 @@ import (
 // that does not exist is not an error: down is idempotent.
 func Down(ctx context.Context, name string, env Env) error {
 	if name == "" {
-		name = DefaultName
+		name = defaultName
 	}
-	if _, err := env.Runtime.Info(ctx); err != nil {
+	if err := env.resolve(); err != nil {
 		return err
 	}
-	p := kindcluster.NewProvider(env.Runtime.ProviderOption(), kindcluster.ProviderWithLogger(&kindLogger{}))
+	if _, err := env.rt.Info(ctx); err != nil {
+		return err
+	}
+	p := kindcluster.NewProvider(env.rt.ProviderOption(), kindcluster.ProviderWithLogger(&kindLogger{}))
 	kubeconfig := paths.Kubeconfig(name)
 	return env.step(stepDelete.F(env.Lang, name), func() error {
 		if err := deleteKind(p, name, kubeconfig); err != nil {
-			return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Marked(ErrRuntime).Wrap(err)
+			return i18n.Errorf(runtime.MsgDown, env.rt.Name).Marked(ErrRuntime).Wrap(err)
 		}
 		if _, err := unmergeKubeconfig("kind-"+name, userKubeconfig()); err != nil {
 			return err
 		}
-		if err := RemoveOutside(ctx, env.Runtime, name); err != nil {
-			return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Marked(ErrRuntime).Wrap(err)
+		if err := removeOutside(ctx, env.rt, name); err != nil {
+			return i18n.Errorf(runtime.MsgDown, env.rt.Name).Marked(ErrRuntime).Wrap(err)
 		}
-		env.Runtime.removeNetworkIfUnused(ctx, kindNetwork())
+		env.rt.RemoveNetworkIfUnused(ctx, kindNetwork())
 		return ctx.Err()
 	})
-}
-
-// clusterExists reports whether kind has a cluster called name.
-func clusterExists(rt Runtime, name string) (bool, error) {
-	return exists(kindcluster.NewProvider(rt.ProviderOption()), name)
 }

@@ -16,10 +16,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 
+	"github.com/labctl/labctl/cluster/addons"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -51,7 +53,7 @@ func deployment(ns, name string, want, available int32) *appsv1.Deployment {
 
 // fakeLab is a lab on client-go's fake clientset; its REST config points
 // nowhere, so what status reads through it (the address pool) is absent.
-func fakeLab(objs ...runtime.Object) *Lab {
+func fakeLab(objs ...k8sruntime.Object) *Lab {
 	objs = append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kube-system"}})
 	return &Lab{Name: "fake", REST: &rest.Config{Host: "http://127.0.0.1:1"}, Client: kubefake.NewClientset(objs...)}
 }
@@ -66,7 +68,7 @@ func TestGetStatusOnAFakeCluster(t *testing.T) {
 		&networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "traefik",
 			Annotations: map[string]string{"ingressclass.kubernetes.io/is-default-class": "true"}}},
 	)
-	st, err := GetStatus(context.Background(), lab, i18n.Ko)
+	st, err := lab.Status(context.Background(), i18n.Ko)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestGetStatusOnAFakeCluster(t *testing.T) {
 	}
 	var metallb AddonStatus
 	for _, a := range st.Addons {
-		if a.Name == MetalLB.Name {
+		if a.Name == addons.MetalLB.Name {
 			metallb = a
 		} else if a.Installed {
 			t.Errorf("%s installed on the fake", a.Name)
@@ -84,7 +86,7 @@ func TestGetStatusOnAFakeCluster(t *testing.T) {
 	if !metallb.Installed || metallb.Healthy || !strings.Contains(metallb.Detail, "Deployment/controller") || !hangul(metallb.Detail) {
 		t.Errorf("MetalLB %+v", metallb)
 	}
-	if en, _ := GetStatus(context.Background(), lab, i18n.En); hangul(fmt.Sprint(en.Addons)) {
+	if en, _ := lab.Status(context.Background(), i18n.En); hangul(fmt.Sprint(en.Addons)) {
 		t.Errorf("asked in English: %+v", en.Addons)
 	}
 }
@@ -127,7 +129,7 @@ func TestEnvStepAndNote(t *testing.T) {
 	if err := env.step("one", func() error { return boom }); err != boom {
 		t.Errorf("step returned %v", err)
 	}
-	env.note(msgStateStopped)
+	env.note(msgAPIBack)
 	if len(rep.steps) != 1 || rep.steps[0] != "one" || len(rep.errs) != 1 || rep.errs[0] != boom || len(rep.notes) != 1 || !hangul(rep.notes[0]) {
 		t.Errorf("reported %+v", rep)
 	}
@@ -177,11 +179,6 @@ func TestEnvironmentErrors(t *testing.T) {
 	}
 	if (Target{Name: "lab"}).External() || !(Target{Context: "kind-other"}).External() {
 		t.Error("External")
-	}
-	for n, want := range map[int64]string{512 << 10: "512 KiB", 300 << 20: "300 MiB", 3 << 29: "1.5 GiB"} {
-		if got := FormatBytes(n); got != want {
-			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
-		}
 	}
 }
 
@@ -265,8 +262,8 @@ func TestOpen(t *testing.T) {
 
 // fakeEngine plays the runtime's CLI: each command's answer by its first
 // words, stderr and a failure for the rest.
-func fakeEngine(answers map[string]string, calls *[]string) Runtime {
-	return Runtime{Name: "docker", Bin: "docker", exec: func(_ context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
+func fakeEngine(answers map[string]string, calls *[]string) runtime.Runtime {
+	return runtime.Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
 		line := strings.Join(args, " ")
 		*calls = append(*calls, line)
 		if stdin != nil {
@@ -285,52 +282,4 @@ func fakeEngine(answers map[string]string, calls *[]string) Runtime {
 		}
 		return errors.New("exit status 125")
 	}}
-}
-
-// The runtime's image and network commands, and how their failures read.
-func TestRuntimeCommands(t *testing.T) {
-	var calls []string
-	rt := fakeEngine(map[string]string{
-		"image inspect --format {{.Id}} have": "sha256:abc\n",
-		"image inspect --format {{.Id}} lack": "ERR Error: No such image: lack",
-		"image inspect --format {{.Id}} bad":  "ERR permission denied",
-		"pull ":                               "",
-		"tag ":                                "",
-		"save ":                               "ARCHIVE",
-		"load":                                "",
-		"network inspect kind":                `[{"IPAM":{"Config":[{"Subnet":"172.18.0.0/16"},{"Subnet":"fc00:f853:ccd:e793::/64"}]}}]`,
-	}, &calls)
-	ctx := context.Background()
-	if id, err := rt.ImageID(ctx, "have"); id != "sha256:abc" || err != nil {
-		t.Errorf("have: %q, %v", id, err)
-	}
-	if id, err := rt.ImageID(ctx, "lack"); id != "" || err != nil {
-		t.Errorf("lack: %q, %v", id, err)
-	}
-	if _, err := rt.ImageID(ctx, "bad"); err == nil || !strings.Contains(err.Error(), "permission denied") {
-		t.Errorf("bad: %v", err)
-	}
-	if err := rt.Pull(ctx, "agnhost"); err != nil {
-		t.Error(err)
-	}
-	if err := rt.Tag(ctx, "a", "b"); err != nil {
-		t.Error(err)
-	}
-	var archive strings.Builder
-	if err := rt.Save(ctx, &archive, "a", "b"); err != nil || archive.String() != "ARCHIVE" {
-		t.Errorf("save: %q, %v", archive.String(), err)
-	}
-	if err := rt.Load(ctx, strings.NewReader("ARCHIVE")); err != nil {
-		t.Error(err)
-	}
-	subnets, err := rt.NetworkSubnets(ctx, "kind")
-	if err != nil || len(subnets) != 2 || subnets[0].String() != "172.18.0.0/16" {
-		t.Errorf("subnets %v, %v", subnets, err)
-	}
-	if _, err := rt.NetworkSubnets(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "docker network inspect nope") {
-		t.Errorf("unknown network: %v", err)
-	}
-	if want := "stdin:ARCHIVE"; !strings.Contains(strings.Join(calls, "\n"), want) {
-		t.Errorf("load did not stream the archive: %q", calls)
-	}
 }

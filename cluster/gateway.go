@@ -14,14 +14,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/certs"
 )
-
-// GatewayAPIVersion is the Gateway API release whose standard-channel CRDs
-// labctl installs with Traefik (v3.6 implements Gateway API v1.4).
-const GatewayAPIVersion = "v1.4.1"
 
 // The lab's Gateway API objects, made by Traefik's manifest.
 const (
@@ -31,12 +28,6 @@ const (
 	labGatewaySecret  = "lab-gateway-tls"
 	gatewayController = "traefik.io/gateway-controller"
 )
-
-// gatewayAPIAddon is the Gateway API CRDs (standard channel), applied before
-// Traefik so its Kubernetes Gateway provider finds them when it starts. They
-// stay when labctl switches to ingress-nginx: deleting a CRD deletes every
-// route a student wrote.
-var gatewayAPIAddon = Addon{Name: "Gateway API", Version: GatewayAPIVersion, File: "gateway-api/standard-install.yaml"}
 
 var (
 	gatewayClassGVR = schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "gatewayclasses"}
@@ -55,7 +46,7 @@ func installTraefik(ctx context.Context, lab *Lab, deadline time.Duration, lang 
 		return err
 	}
 	a.Lang = lang
-	crds, err := gatewayAPIAddon.Objects()
+	crds, err := addons.GatewayAPI.Objects()
 	if err != nil {
 		return err
 	}
@@ -70,7 +61,7 @@ func installTraefik(ctx context.Context, lab *Lab, deadline time.Duration, lang 
 		}
 		then = append(then, sec)
 	}
-	if err := installAddon(ctx, lab, TraefikAddon, deadline, lang, then...); err != nil {
+	if err := installAddon(ctx, lab, addons.Traefik, deadline, lang, then...); err != nil {
 		return err
 	}
 	dyn, err := dynamic.NewForConfig(lab.REST)

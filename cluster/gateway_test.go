@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -25,7 +26,7 @@ func TestDefaultIngressIsTraefik(t *testing.T) {
 // The embedded CRDs are the standard channel of GatewayAPIVersion, all of
 // them, and nothing else.
 func TestGatewayAPICRDs(t *testing.T) {
-	objs, err := gatewayAPIAddon.Objects()
+	objs, err := addons.GatewayAPI.Objects()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestGatewayAPICRDs(t *testing.T) {
 			t.Errorf("%s in the CRD bundle", o.Ref())
 		}
 		a := o.GetAnnotations()
-		if a["gateway.networking.k8s.io/bundle-version"] != GatewayAPIVersion || a["gateway.networking.k8s.io/channel"] != "standard" {
+		if a["gateway.networking.k8s.io/bundle-version"] != addons.GatewayAPIVersion || a["gateway.networking.k8s.io/channel"] != "standard" {
 			t.Errorf("%s: bundle %q channel %q", o.GetName(), a["gateway.networking.k8s.io/bundle-version"], a["gateway.networking.k8s.io/channel"])
 		}
 		names = append(names, strings.TrimSuffix(o.GetName(), ".gateway.networking.k8s.io"))
@@ -49,7 +50,7 @@ func TestGatewayAPICRDs(t *testing.T) {
 // listeners are on Traefik's entry point ports (Traefik maps a listener to
 // the entry point with its port), with the class Traefik's controller serves.
 func TestTraefikGatewayManifest(t *testing.T) {
-	objs, err := TraefikAddon.Objects()
+	objs, err := addons.Traefik.Objects()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,9 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 )
 
 // chapterPlan is where the chapters' pods need their images: extraImages on
@@ -30,7 +32,7 @@ func chapterPlan(extraImages, controlPlane []string) apply.ImagePlan {
 // addonPlan is where `up` needs the add-ons' images for an ingress choice.
 func addonPlan(i Ingress) apply.ImagePlan {
 	p := apply.ImagePlan{}
-	for _, a := range []Addon{MetalLB} {
+	for _, a := range []addons.Addon{addons.MetalLB} {
 		objs, _ := a.Objects()
 		p.AddObjects(objs)
 	}
@@ -51,12 +53,12 @@ func sideload(ctx context.Context, lab *Lab, plan apply.ImagePlan, env Env) erro
 	if err != nil {
 		return err
 	}
-	work, err := missingOnNodes(ctx, lab.Runtime, kindNodes, plan)
+	work, err := missingOnNodes(ctx, lab.rt, kindNodes, plan)
 	if err != nil || len(work) == 0 {
 		return err
 	}
 	return env.step(stepSideload.F(env.Lang, countImages(work)), func() error {
-		return loadPlan(ctx, lab.Runtime, kindNodes, work, env.Reporter)
+		return loadPlan(ctx, lab.rt, kindNodes, work, env.Reporter)
 	})
 }
 
@@ -72,7 +74,7 @@ func countImages(work map[string][]string) int {
 
 // missingOnNodes returns, per node name, the images the runtime has that the
 // node needs and does not have (compared by image ID, like kind does).
-func missingOnNodes(ctx context.Context, rt Runtime, ns []nodes.Node, plan apply.ImagePlan) (map[string][]string, error) {
+func missingOnNodes(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, plan apply.ImagePlan) (map[string][]string, error) {
 	hasWorkers := false
 	roles := map[string]string{}
 	for _, n := range ns {
@@ -111,7 +113,7 @@ func missingOnNodes(ctx context.Context, rt Runtime, ns []nodes.Node, plan apply
 // node, concurrently, the archives that node needs. It is a pipeline: a node
 // imports an image as soon as its archive is saved, while the next one is
 // being saved, instead of after all of them.
-func loadPlan(ctx context.Context, rt Runtime, ns []nodes.Node, work map[string][]string, rep Reporter) error {
+func loadPlan(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, work map[string][]string, rep Reporter) error {
 	dir, err := os.MkdirTemp("", "labctl-images-")
 	if err != nil {
 		return err
@@ -192,7 +194,7 @@ func loadPlan(ctx context.Context, rt Runtime, ns []nodes.Node, work map[string]
 }
 
 // saveArchive writes one image from the runtime to path.
-func saveArchive(ctx context.Context, rt Runtime, img, path string) error {
+func saveArchive(ctx context.Context, rt runtime.Runtime, img, path string) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -225,7 +227,7 @@ func importArchive(n nodes.Node, path string) error {
 // the next steps wait for; then the chapters', which they need not). Each
 // returned channel is closed when its plan is done. It is best effort:
 // whatever it misses, the sideload steps after it load.
-func earlySideload(ctx context.Context, rt Runtime, p *kindcluster.Provider, o Options, rep Reporter, plans ...apply.ImagePlan) []<-chan struct{} {
+func earlySideload(ctx context.Context, rt runtime.Runtime, p *kindcluster.Provider, o Options, rep Reporter, plans ...apply.ImagePlan) []<-chan struct{} {
 	dones := make([]chan struct{}, len(plans))
 	out := make([]<-chan struct{}, len(plans))
 	for i := range plans {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -35,30 +36,6 @@ func kindLab() *Lab {
 	l := fakeLab()
 	l.Name, l.Kubeconfig, l.Context = "lab", paths.Kubeconfig("lab"), "kind-lab"
 	return l
-}
-
-// The runtime is the one named, else the first found on PATH; an unknown
-// name, a named one that is missing and none at all each say so.
-func TestDetectRuntime(t *testing.T) {
-	fakeDocker(t)
-	if rt, err := DetectRuntime(""); err != nil || rt.Name != "docker" || rt.Bin != "docker" {
-		t.Errorf("found on PATH: %+v, %v", rt, err)
-	}
-	if rt, err := DetectRuntime("docker"); err != nil || rt.Name != "docker" {
-		t.Errorf("named: %+v, %v", rt, err)
-	}
-	if _, err := DetectRuntime("rkt"); err == nil || !strings.Contains(i18n.Localize(err, i18n.En), "rkt") || errors.Is(err, ErrRuntime) {
-		t.Errorf("unknown runtime: %v", err)
-	}
-	t.Setenv("LABCTL_RUNTIME", "nerdctl")
-	if _, err := DetectRuntime(""); !errors.Is(err, ErrRuntime) || !strings.Contains(i18n.Localize(err, i18n.En), "nerdctl") {
-		t.Errorf("named by LABCTL_RUNTIME and missing: %v", err)
-	}
-	t.Setenv("LABCTL_RUNTIME", "")
-	t.Setenv("PATH", t.TempDir())
-	if _, err := DetectRuntime(""); !errors.Is(err, ErrRuntime) {
-		t.Errorf("no runtime at all: %v", err)
-	}
 }
 
 // A lab labctl made reaches its nodes through kind: the node list, one node
@@ -107,7 +84,7 @@ func TestKindLabNodeAccess(t *testing.T) {
 // stopped, left alone when running; removal deletes what carries its label.
 func TestOutsideServer(t *testing.T) {
 	dir := fakeDocker(t)
-	rt := newRuntime("docker")
+	rt := runtime.New("docker")
 	ctx := context.Background()
 	steps := []struct {
 		outside string // "" none
@@ -123,7 +100,7 @@ func TestOutsideServer(t *testing.T) {
 			writeState(t, dir, "outside", s.outside)
 		}
 		os.Remove(filepath.Join(dir, "log"))
-		if err := EnsureOutside(ctx, rt, "lab"); err != nil {
+		if err := ensureOutside(ctx, rt, "lab"); err != nil {
 			t.Fatal(err)
 		}
 		log := dockerLog(t, dir)
@@ -134,11 +111,11 @@ func TestOutsideServer(t *testing.T) {
 			t.Errorf("a running outside server was touched: %q", log)
 		}
 	}
-	if err := RemoveOutside(ctx, rt, "lab"); err != nil || !strings.Contains(dockerLog(t, dir), "rm -f outside-id") {
+	if err := removeOutside(ctx, rt, "lab"); err != nil || !strings.Contains(dockerLog(t, dir), "rm -f outside-id") {
 		t.Errorf("remove: %v, log %q", err, dockerLog(t, dir))
 	}
-	if OutsideName("x") != "x-outside" {
-		t.Error("OutsideName")
+	if outsideName("x") != "x-outside" {
+		t.Error("outsideName")
 	}
 }
 
@@ -146,7 +123,7 @@ func TestOutsideServer(t *testing.T) {
 // container state, none Ready.
 func TestStoppedStatus(t *testing.T) {
 	fakeDocker(t, "lab-control-plane running control-plane 172.18.0.2", "lab-worker exited worker")
-	st, err := StoppedStatus(context.Background(), Target{})
+	st, err := Target{}.StoppedStatus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +151,7 @@ func TestDown(t *testing.T) {
 	writeState(t, dir, "user-kubeconfig", strings.ReplaceAll(testKubeconfig, "%[1]s", "lab"))
 
 	rep := &recorder{}
-	if err := Down(context.Background(), "", Env{Lang: i18n.En, Reporter: rep, Runtime: newRuntime("docker")}); err != nil {
+	if err := Down(context.Background(), "", Env{Lang: i18n.En, Reporter: rep, rt: runtime.New("docker")}); err != nil {
 		t.Fatal(err)
 	}
 	log := dockerLog(t, dir)
@@ -192,10 +169,10 @@ func TestDown(t *testing.T) {
 	}
 
 	writeState(t, dir, "nodes", "")
-	if err := Down(context.Background(), "lab", Env{Lang: i18n.En, Reporter: &recorder{}, Runtime: newRuntime("docker")}); err != nil {
+	if err := Down(context.Background(), "lab", Env{Lang: i18n.En, Reporter: &recorder{}, rt: runtime.New("docker")}); err != nil {
 		t.Errorf("down of no lab: %v", err)
 	}
-	if ok, err := clusterExists(newRuntime("docker"), "lab"); ok || err != nil {
+	if ok, err := runtime.New("docker").ClusterExists("lab"); ok || err != nil {
 		t.Errorf("exists after down: %v, %v", ok, err)
 	}
 }
@@ -208,7 +185,7 @@ func TestOpenRewritesAMissingKubeconfig(t *testing.T) {
 		t.Errorf("no lab: %v", err)
 	}
 	writeState(t, dir, "nodes", strings.Join(twoNodes, "\n"))
-	if ok, err := clusterExists(newRuntime("docker"), "lab"); !ok || err != nil {
+	if ok, err := runtime.New("docker").ClusterExists("lab"); !ok || err != nil {
 		t.Errorf("exists: %v, %v", ok, err)
 	}
 	writeState(t, dir, "admin.conf", adminConf)
@@ -216,7 +193,7 @@ func TestOpenRewritesAMissingKubeconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lab.Provider == nil || lab.Runtime.Name != "docker" || lab.REST.Host != "https://127.0.0.1:6443" {
+	if lab.Provider == nil || lab.rt.Name != "docker" || lab.REST.Host != "https://127.0.0.1:6443" {
 		t.Errorf("lab %+v (server %s)", lab, lab.REST.Host)
 	}
 	if b, err := os.ReadFile(paths.Kubeconfig("lab")); err != nil || !strings.Contains(string(b), "kind-lab") {

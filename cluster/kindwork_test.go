@@ -13,13 +13,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
+	"github.com/labctl/labctl/labs"
 )
 
 // sideload saves each image the runtime has once and imports it only into
@@ -63,11 +66,11 @@ func TestSideload(t *testing.T) {
 // them exist and their containerd answers.
 func TestEarlySideload(t *testing.T) {
 	dir := fakeDocker(t, twoNodes...)
-	addons, chapters := apply.ImagePlan{}, apply.ImagePlan{}
-	addons.Add(apply.Placement{ControlPlane: true, Workers: true}, "agnhost:1")
+	forAddons, chapters := apply.ImagePlan{}, apply.ImagePlan{}
+	forAddons.Add(apply.Placement{ControlPlane: true, Workers: true}, "agnhost:1")
 	chapters.Add(apply.Placement{Workers: true}, "dnsutils:1")
 	p := kindcluster.NewProvider(kindcluster.ProviderWithDocker())
-	done := earlySideload(context.Background(), newRuntime("docker"), p, Options{Name: "lab", Workers: 1}, &recorder{}, addons, chapters)
+	done := earlySideload(context.Background(), runtime.New("docker"), p, Options{Name: "lab", Workers: 1}, &recorder{}, forAddons, chapters)
 	<-done[0]
 	log := dockerLog(t, dir)
 	if !strings.Contains(log, "ctr --namespace=k8s.io version") || strings.Count(log, "images import") < 2 {
@@ -85,10 +88,10 @@ func TestEarlySideload(t *testing.T) {
 // it feeds the runtime and then the lab's nodes.
 func TestBundles(t *testing.T) {
 	dir := fakeDocker(t, twoNodes...)
-	rt := newRuntime("docker")
+	rt := runtime.New("docker")
 	path := filepath.Join(dir, "bundle.tar")
 	rep := &recorder{}
-	if err := SaveBundle(context.Background(), rt, []string{"agnhost:1", "absent:2@sha256:abc"}, path, rep, i18n.En); err != nil {
+	if err := saveBundle(context.Background(), rt, []string{"agnhost:1", "absent:2@sha256:abc"}, path, rep, i18n.En); err != nil {
 		t.Fatal(err)
 	}
 	log := dockerLog(t, dir)
@@ -106,13 +109,13 @@ func TestBundles(t *testing.T) {
 
 	var calls []string
 	refusing := fakeEngine(map[string]string{"image inspect": "ERR Error: No such image: x", "pull ": "ERR denied"}, &calls)
-	err := SaveBundle(context.Background(), refusing, []string{"x:1"}, filepath.Join(dir, "b2.tar"), &recorder{}, i18n.En)
+	err := saveBundle(context.Background(), refusing, []string{"x:1"}, filepath.Join(dir, "b2.tar"), &recorder{}, i18n.En)
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "x:1") || !strings.Contains(msg, "denied") {
 		t.Errorf("a pull that fails: %q", msg)
 	}
 	saveFails := fakeEngine(map[string]string{"image inspect": "sha256:x", "save": "ERR no space"}, &calls)
 	b3 := filepath.Join(dir, "b3.tar")
-	if err := SaveBundle(context.Background(), saveFails, []string{"x:1"}, b3, &recorder{}, i18n.En); err == nil {
+	if err := saveBundle(context.Background(), saveFails, []string{"x:1"}, b3, &recorder{}, i18n.En); err == nil {
 		t.Error("a failed save passed")
 	}
 	if _, err := os.Stat(b3); !os.IsNotExist(err) {
@@ -120,19 +123,19 @@ func TestBundles(t *testing.T) {
 	}
 
 	os.Remove(filepath.Join(dir, "log"))
-	if err := LoadBundle(context.Background(), rt, path, nil, []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
+	if err := loadBundle(context.Background(), rt, path, nil, []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
 		t.Fatal(err)
 	}
 	if log := dockerLog(t, dir); log != "load\n" {
 		t.Errorf("no lab: only the runtime loads, ran %q", log)
 	}
-	if err := LoadBundle(context.Background(), rt, path, kindLab(), []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
+	if err := loadBundle(context.Background(), rt, path, kindLab(), []string{"agnhost:1"}, Env{Lang: i18n.En, Reporter: &recorder{}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(dockerLog(t, dir), "images import"); n != 2 {
 		t.Errorf("imports into the lab's two nodes: %d", n)
 	}
-	if err := LoadBundle(context.Background(), rt, filepath.Join(dir, "none.tar"), nil, nil, Env{Lang: i18n.En, Reporter: &recorder{}}); !os.IsNotExist(err) {
+	if err := loadBundle(context.Background(), rt, filepath.Join(dir, "none.tar"), nil, nil, Env{Lang: i18n.En, Reporter: &recorder{}}); !os.IsNotExist(err) {
 		t.Errorf("missing bundle: %v", err)
 	}
 }
@@ -154,24 +157,24 @@ func TestEnsureMaxPodsNode(t *testing.T) {
 	lab := kindLab()
 	lab.Client = kubefake.NewClientset(
 		podsNode("lab-control-plane", 110, map[string]string{"node-role.kubernetes.io/control-plane": ""}),
-		podsNode("lab-worker", 110, nil), podsNode("lab-worker2", LowMaxPods, nil, other))
+		podsNode("lab-worker", 110, nil), podsNode("lab-worker2", labs.LowMaxPods, nil, other))
 	ctx := context.Background()
 	finish, err := ensureMaxPodsNode(ctx, lab, 0)
 	if err != nil || finish == nil {
 		t.Fatalf("ensureMaxPodsNode: %v, finish %v", err, finish != nil)
 	}
 	// tainted at once, named (labelled) only once the limit is set
-	if n, _ := lab.Client.CoreV1().Nodes().Get(ctx, "lab-worker2", metav1.GetOptions{}); len(n.Spec.Taints) != 2 || n.Labels[MaxPodsNodeKey] != "" {
+	if n, _ := lab.Client.CoreV1().Nodes().Get(ctx, "lab-worker2", metav1.GetOptions{}); len(n.Spec.Taints) != 2 || n.Labels[labs.MaxPodsNodeKey] != "" {
 		t.Errorf("before finish: taints %+v, labels %v", n.Spec.Taints, n.Labels)
 	}
 	if err := finish(); err != nil {
 		t.Fatal(err)
 	}
-	n, err := MaxPodsNode(ctx, lab)
+	n, err := maxPodsNode(ctx, lab)
 	if err != nil || n == nil || n.Name != "lab-worker2" {
 		t.Fatalf("low-limit worker %v, %v", n, err)
 	}
-	if len(n.Spec.Taints) != 2 || n.Spec.Taints[0] != other || n.Spec.Taints[1].Key != MaxPodsNodeKey || n.Spec.Taints[1].Effect != corev1.TaintEffectNoSchedule {
+	if len(n.Spec.Taints) != 2 || n.Spec.Taints[0] != other || n.Spec.Taints[1].Key != labs.MaxPodsNodeKey || n.Spec.Taints[1].Effect != corev1.TaintEffectNoSchedule {
 		t.Errorf("taints %+v", n.Spec.Taints)
 	}
 	if strings.Contains(dockerLog(t, dir), "maxPods") {
@@ -186,7 +189,7 @@ func TestEnsureMaxPodsNode(t *testing.T) {
 	if finish, err := ensureMaxPodsNode(ctx, one, 0); err != nil || finish != nil {
 		t.Fatalf("one worker: %v, work left %v", err, finish != nil)
 	}
-	if n, _ := MaxPodsNode(ctx, one); n != nil {
+	if n, _ := maxPodsNode(ctx, one); n != nil {
 		t.Errorf("a lab with one worker got a low-limit worker: %s", n.Name)
 	}
 }
@@ -200,7 +203,7 @@ func TestSetMaxPods(t *testing.T) {
 		Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}}
 	cs := kubefake.NewClientset(podsNode("lab-worker", 8, nil), ready)
 	// The node reports the new limit once the script has run in it.
-	cs.PrependReactor("get", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+	cs.PrependReactor("get", "nodes", func(k8stesting.Action) (bool, k8sruntime.Object, error) {
 		if !strings.Contains(dockerLog(t, dir), "maxPods: 20") {
 			return false, nil, nil
 		}
@@ -209,19 +212,19 @@ func TestSetMaxPods(t *testing.T) {
 	lab := kindLab()
 	lab.Client = cs
 	ctx := context.Background()
-	if err := SetMaxPods(ctx, lab, "lab-worker", 8, 0); err != nil || strings.Contains(dockerLog(t, dir), "exec") {
+	if err := lab.SetMaxPods(ctx, "lab-worker", 8, 0); err != nil || strings.Contains(dockerLog(t, dir), "exec") {
 		t.Errorf("unchanged limit: %v, log %q", err, dockerLog(t, dir))
 	}
-	if err := SetMaxPods(ctx, lab, "lab-worker", 20, 0); err != nil {
+	if err := lab.SetMaxPods(ctx, "lab-worker", 20, 0); err != nil {
 		t.Fatal(err)
 	}
 	if log := dockerLog(t, dir); !strings.Contains(log, "exec --privileged lab-worker sh -c") || !strings.Contains(log, "systemctl restart kubelet") {
 		t.Errorf("script not run in the node: %q", log)
 	}
-	if err := SetMaxPods(ctx, lab, "lab-worker", 0, 0); err == nil {
+	if err := lab.SetMaxPods(ctx, "lab-worker", 0, 0); err == nil {
 		t.Error("maxPods 0 accepted")
 	}
-	if err := SetMaxPods(ctx, lab, "lab-nope", 20, 0); err == nil || !strings.Contains(err.Error(), "lab-nope") {
+	if err := lab.SetMaxPods(ctx, "lab-nope", 20, 0); err == nil || !strings.Contains(err.Error(), "lab-nope") {
 		t.Errorf("unknown node: %v", err)
 	}
 }
@@ -234,8 +237,8 @@ func TestGetStatusOfAKindLab(t *testing.T) {
 	writeState(t, dir, "outside", "lab-outside running")
 	lab := kindLab()
 	lab.Client = kubefake.NewClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kube-system"}},
-		readyNode("lab-control-plane", true), podsNode("lab-worker", 8, map[string]string{MaxPodsNodeKey: MaxPodsNodeValue}))
-	st, err := GetStatus(context.Background(), lab, i18n.En)
+		readyNode("lab-control-plane", true), podsNode("lab-worker", 8, map[string]string{labs.MaxPodsNodeKey: labs.MaxPodsNodeValue}))
+	st, err := lab.Status(context.Background(), i18n.En)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +259,7 @@ func TestGetStatusOfAKindLab(t *testing.T) {
 // none for start and the default for up.
 func TestChooseIngress(t *testing.T) {
 	ctx := context.Background()
-	traefik := fakeLab(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: TraefikAddon.Namespace}})
+	traefik := fakeLab(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: addons.Traefik.Namespace}})
 	tests := []struct {
 		name string
 		lab  *Lab
@@ -304,7 +307,7 @@ func TestAddonObjects(t *testing.T) {
 	if len(objs) != 2 || objs[0].GetKind() != "IPAddressPool" || objs[0].GetName() != poolName || objs[1].GetKind() != "L2Advertisement" {
 		t.Errorf("pool objects %v", objs)
 	}
-	if imgs := TraefikAddon.Images(); len(imgs) == 0 || !strings.Contains(strings.Join(imgs, " "), "traefik") {
+	if imgs := addons.Traefik.Images(); len(imgs) == 0 || !strings.Contains(strings.Join(imgs, " "), "traefik") {
 		t.Errorf("Traefik's images %q", imgs)
 	}
 	t.Setenv("KIND_EXPERIMENTAL_DOCKER_NETWORK", "other")
@@ -320,4 +323,25 @@ func b64(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The public bundle commands find the runtime themselves, and load only
+// into the runtime when there is no lab to side-load into.
+func TestBundlesThroughTheTarget(t *testing.T) {
+	dir := fakeDocker(t)
+	path := filepath.Join(dir, "bundle.tar")
+	env := Env{Lang: i18n.En, Reporter: &recorder{}}
+	if err := SaveBundle(context.Background(), []string{"agnhost:1"}, path, env); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "log"))
+	if err := LoadBundle(context.Background(), Target{Name: "lab"}, path, []string{"agnhost:1"}, env); err != nil {
+		t.Fatal(err)
+	}
+	if log := dockerLog(t, dir); !strings.Contains(log, "load\n") || strings.Contains(log, "images import") {
+		t.Errorf("no lab: only the runtime loads, ran %q", log)
+	}
+	if err := LoadBundle(context.Background(), Target{Runtime: "rkt"}, path, nil, Env{Lang: i18n.En, Reporter: &recorder{}}); err == nil {
+		t.Error("an unknown runtime loaded a bundle")
+	}
 }

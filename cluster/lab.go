@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
 
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -47,9 +48,10 @@ type Lab struct {
 	Context    string
 	REST       *rest.Config
 	Client     kubernetes.Interface
-	// Provider and Runtime are set for kind clusters labctl made.
+	// Provider is set for kind clusters labctl made.
 	Provider *kindcluster.Provider
-	Runtime  Runtime
+	// rt is the runtime of a kind cluster labctl made.
+	rt runtime.Runtime
 }
 
 // Sentinels for the states of the student's environment that a front end
@@ -62,7 +64,7 @@ var (
 	// ErrKubeconfig: the kubeconfig cannot be read or used.
 	ErrKubeconfig = errors.New("kubeconfig unusable")
 	// ErrRuntime: no container runtime, or it does not answer.
-	ErrRuntime = errors.New("container runtime unreachable")
+	ErrRuntime = runtime.ErrRuntime
 )
 
 // IsEnvironment tells whether err is one of the environment states above.
@@ -80,7 +82,7 @@ func IsEnvironment(err error) bool {
 // file is missing does it ask kind whether the cluster exists.
 func Open(ctx context.Context, t Target) (*Lab, error) {
 	if t.Name == "" {
-		t.Name = DefaultName
+		t.Name = defaultName
 	}
 	if t.External() {
 		return openExternal(t)
@@ -88,7 +90,7 @@ func Open(ctx context.Context, t Target) (*Lab, error) {
 	path := paths.Kubeconfig(t.Name)
 	lab := &Lab{Name: t.Name, Kubeconfig: path, Context: "kind-" + t.Name}
 	if _, err := os.Stat(path); err != nil {
-		rt, err := DetectRuntime(t.Runtime)
+		rt, err := runtime.Detect(t.Runtime)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +106,7 @@ func Open(ctx context.Context, t Target) (*Lab, error) {
 		if err := writeKubeconfig(p, t.Name, path); err != nil {
 			return nil, err
 		}
-		lab.Provider, lab.Runtime = p, rt
+		lab.Provider, lab.rt = p, rt
 	}
 	cfg, err := restConfig(path, lab.Context)
 	if err != nil {
@@ -197,11 +199,11 @@ func (l *Lab) kind() (*kindcluster.Provider, error) {
 	if l.Kubeconfig != paths.Kubeconfig(l.Name) {
 		return nil, i18n.Errorf(msgNoNodeAPI)
 	}
-	rt, err := DetectRuntime("")
+	rt, err := runtime.Detect("")
 	if err != nil {
 		return nil, err
 	}
-	l.Runtime, l.Provider = rt, kindcluster.NewProvider(rt.ProviderOption())
+	l.rt, l.Provider = rt, kindcluster.NewProvider(rt.ProviderOption())
 	return l.Provider, nil
 }
 
@@ -243,7 +245,7 @@ func (l *Lab) NodeList(ctx context.Context) ([]corev1.Node, error) {
 
 // requireCluster returns ErrNoCluster (localized) when kind has no cluster
 // called name, and the runtime's own error when it cannot be asked.
-func requireCluster(ctx context.Context, rt Runtime, p *kindcluster.Provider, name string) error {
+func requireCluster(ctx context.Context, rt runtime.Runtime, p *kindcluster.Provider, name string) error {
 	if _, err := rt.Info(ctx); err != nil {
 		return err
 	}
@@ -252,7 +254,7 @@ func requireCluster(ctx context.Context, rt Runtime, p *kindcluster.Provider, na
 		return err
 	}
 	if !ok {
-		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	}
 	return nil
 }

@@ -13,18 +13,19 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
 // lifecycleEngine is fakeNodes that also takes start, stop and unpause
 // (recorded in calls); a container called "broken" refuses to start.
-func lifecycleEngine(states map[string]string, calls *[]string) Runtime {
+func lifecycleEngine(states map[string]string, calls *[]string) runtime.Runtime {
 	rt := fakeNodes(states)
-	inner := rt.exec
-	rt.exec = func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
+	inner := rt.Exec
+	rt.Exec = func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
 		switch args[0] {
 		case "start", "stop", "unpause":
 			*calls = append(*calls, strings.Join(args, " "))
@@ -51,7 +52,7 @@ func TestStop(t *testing.T) {
 		wantNote  string
 	}{
 		{"running", map[string]string{"lab-control-plane": "running", "lab-worker": "running", "lab-worker2": "exited"},
-			[]string{"stop --time 10 lab-worker lab-control-plane"}, nil, StartCommand("lab")},
+			[]string{"stop --time 10 lab-worker lab-control-plane"}, nil, runtime.StartCommand("lab")},
 		{"stopped", map[string]string{"lab-control-plane": "exited", "lab-worker": "exited"}, nil, nil, "lab"},
 		{"missing", map[string]string{}, nil, ErrNoCluster, ""},
 	}
@@ -59,7 +60,7 @@ func TestStop(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls []string
 			rep := &recorder{}
-			err := Stop(context.Background(), "", Env{Lang: i18n.En, Reporter: rep, Runtime: lifecycleEngine(tt.states, &calls)})
+			err := Stop(context.Background(), "", Env{Lang: i18n.En, Reporter: rep, rt: lifecycleEngine(tt.states, &calls)})
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("Stop: %v, want %v", err, tt.wantErr)
 			}
@@ -73,7 +74,7 @@ func TestStop(t *testing.T) {
 	}
 	var calls []string
 	err := Stop(context.Background(), "lab", Env{Lang: i18n.En, Reporter: &recorder{},
-		Runtime: lifecycleEngine(map[string]string{"lab-control-plane": "running", "lab-broken": "running"}, &calls)})
+		rt: lifecycleEngine(map[string]string{"lab-control-plane": "running", "lab-broken": "running"}, &calls)})
 	if err == nil || !strings.Contains(i18n.Localize(err, i18n.En), "docker") {
 		t.Errorf("a stop the runtime refuses: %v", err)
 	}
@@ -104,7 +105,7 @@ func TestStartStopped(t *testing.T) {
 		t.Errorf("running lab: %+v, %v, calls %q", back, err, calls)
 	}
 
-	err = startNodes(context.Background(), lifecycleEngine(nil, &calls), []NodeContainer{{Name: "lab-broken", State: "exited"}})
+	err = startNodes(context.Background(), lifecycleEngine(nil, &calls), []runtime.NodeContainer{{Name: "lab-broken", State: "exited"}})
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "lab-broken") {
 		t.Errorf("a refused start: %q", msg)
 	}
@@ -232,12 +233,12 @@ func TestCheckAddresses(t *testing.T) {
 	rt := fakeNodes(map[string]string{"lab-control-plane": "running"}) // 172.18.0.9
 	env := Env{Lang: i18n.En, Reporter: &recorder{}}
 	same := fakeLab(heartbeatNode("lab-control-plane", time.Now(), "172.18.0.9"))
-	same.Name, same.Runtime = "lab", rt
+	same.Name, same.rt = "lab", rt
 	if err := checkAddresses(context.Background(), same, env); err != nil {
 		t.Errorf("same address: %v", err)
 	}
 	moved := fakeLab(heartbeatNode("lab-control-plane", time.Now(), "172.18.0.4"))
-	moved.Name, moved.Runtime = "lab", rt
+	moved.Name, moved.rt = "lab", rt
 	err := checkAddresses(context.Background(), moved, env)
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "172.18.0.4") || !strings.Contains(msg, "172.18.0.9") {
 		t.Errorf("moved address: %q", msg)
@@ -247,12 +248,12 @@ func TestCheckAddresses(t *testing.T) {
 // metalLBWorkloads are MetalLB's controller Deployment (one replica) and
 // speaker DaemonSet (one node), with the status they had before the stop
 // (all available): stale after a restart.
-func metalLBWorkloads() []runtime.Object {
+func metalLBWorkloads() []k8sruntime.Object {
 	one := int32(1)
 	sel := func(c string) *metav1.LabelSelector {
 		return &metav1.LabelSelector{MatchLabels: map[string]string{"component": c}}
 	}
-	return []runtime.Object{
+	return []k8sruntime.Object{
 		&appsv1.Deployment{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "metallb-system", Name: "controller"},
 			Spec:       appsv1.DeploymentSpec{Replicas: &one, Selector: sel("controller")},

@@ -25,19 +25,13 @@ import (
 // the limit.
 
 const (
-	// MaxPodsNodeKey labels and taints (NoSchedule) the low-limit worker.
-	MaxPodsNodeKey = labs.MaxPodsNodeKey
-	// MaxPodsNodeValue is the value of the label and the taint.
-	MaxPodsNodeValue = labs.MaxPodsNodeValue
-	// LowMaxPods is the low-limit worker's maxPods at up and after reset.
-	LowMaxPods = 8
 	// kubeletConfigPath is kubeadm's kubelet configuration in a kind node.
 	kubeletConfigPath = "/var/lib/kubelet/config.yaml"
 )
 
-// MaxPodsNode is the lab's low-limit worker, nil when it has none.
-func MaxPodsNode(ctx context.Context, lab *Lab) (*corev1.Node, error) {
-	list, err := lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: MaxPodsNodeKey})
+// maxPodsNode is the lab's low-limit worker, nil when it has none.
+func maxPodsNode(ctx context.Context, lab *Lab) (*corev1.Node, error) {
+	list, err := lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labs.MaxPodsNodeKey})
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +49,7 @@ func MaxPodsNode(ctx context.Context, lab *Lab) (*corev1.Node, error) {
 // restart and its wait, seconds), then the label that names the node and
 // marks the work done. up runs finish while the add-ons start.
 func ensureMaxPodsNode(ctx context.Context, lab *Lab, wait time.Duration) (finish func() error, err error) {
-	if n, err := MaxPodsNode(ctx, lab); err != nil || n != nil {
+	if n, err := maxPodsNode(ctx, lab); err != nil || n != nil {
 		return nil, err
 	}
 	list, err := lab.NodeList(ctx)
@@ -81,10 +75,10 @@ func ensureMaxPodsNode(ctx context.Context, lab *Lab, wait time.Duration) (finis
 		return nil, err
 	}
 	return func() error {
-		if err := SetMaxPods(ctx, lab, name, LowMaxPods, wait); err != nil {
+		if err := lab.SetMaxPods(ctx, name, labs.LowMaxPods, wait); err != nil {
 			return err
 		}
-		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, MaxPodsNodeKey, MaxPodsNodeValue)
+		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, labs.MaxPodsNodeKey, labs.MaxPodsNodeValue)
 		_, err := lab.Client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{})
 		return err
 	}, nil
@@ -99,12 +93,12 @@ func taintsJSON(list []corev1.Node, name string) string {
 			continue
 		}
 		for _, t := range n.Spec.Taints {
-			if t.Key != MaxPodsNodeKey {
+			if t.Key != labs.MaxPodsNodeKey {
 				parts = append(parts, fmt.Sprintf(`{"key":%q,"value":%q,"effect":%q}`, t.Key, t.Value, t.Effect))
 			}
 		}
 	}
-	parts = append(parts, fmt.Sprintf(`{"key":%q,"value":%q,"effect":"NoSchedule"}`, MaxPodsNodeKey, MaxPodsNodeValue))
+	parts = append(parts, fmt.Sprintf(`{"key":%q,"value":%q,"effect":"NoSchedule"}`, labs.MaxPodsNodeKey, labs.MaxPodsNodeValue))
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
@@ -112,7 +106,7 @@ func taintsJSON(list []corev1.Node, name string) string {
 // its kubelet (the analogue of kops edit ig + rolling update: the node's
 // running pods stay), then waits until the node reports the new limit. A
 // node that already has it is left alone.
-func SetMaxPods(ctx context.Context, lab *Lab, node string, maxPods int, wait time.Duration) error {
+func (lab *Lab) SetMaxPods(ctx context.Context, node string, maxPods int, wait time.Duration) error {
 	if maxPods < 1 {
 		return fmt.Errorf("maxPods %d: want at least 1", maxPods)
 	}

@@ -5,6 +5,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/labctl/labctl/labs"
 )
 
 func TestTaintsJSONKeepsTheNodesOwnTaints(t *testing.T) {
@@ -12,7 +14,7 @@ func TestTaintsJSONKeepsTheNodesOwnTaints(t *testing.T) {
 		{ObjectMeta: metav1.ObjectMeta{Name: "lab-worker"}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "lab-worker2"}, Spec: corev1.NodeSpec{Taints: []corev1.Taint{
 			{Key: "node.kubernetes.io/not-ready", Effect: corev1.TaintEffectNoSchedule},
-			{Key: MaxPodsNodeKey, Value: "old", Effect: corev1.TaintEffectNoSchedule},
+			{Key: labs.MaxPodsNodeKey, Value: "old", Effect: corev1.TaintEffectNoSchedule},
 		}}},
 	}
 	got := taintsJSON(list, "lab-worker2")

@@ -12,16 +12,17 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
 // fakeNodes answers `ps` and `inspect` like docker does for a lab's nodes
 // (states by name; "" means the lab has no node).
-func fakeNodes(states map[string]string) Runtime {
-	return Runtime{Name: "docker", Bin: "docker", exec: func(_ context.Context, _ io.Reader, stdout, _ io.Writer, args ...string) error {
+func fakeNodes(states map[string]string) runtime.Runtime {
+	return runtime.Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, _ io.Reader, stdout, _ io.Writer, args ...string) error {
 		switch args[0] {
 		case "info":
-			fmt.Fprint(stdout, dockerInfoV2)
+			fmt.Fprint(stdout, `{"ServerVersion":"28.2.2","CgroupVersion":"2"}`)
 		case "ps":
 			for n := range states {
 				fmt.Fprintln(stdout, n)
@@ -45,44 +46,6 @@ func fakeNodes(states map[string]string) Runtime {
 	}}
 }
 
-func TestLabState(t *testing.T) {
-	tests := []struct {
-		states map[string]string
-		want   LabState
-	}{
-		{map[string]string{}, LabMissing},
-		{map[string]string{"lab-control-plane": "running", "lab-worker": "running"}, LabRunning},
-		{map[string]string{"lab-control-plane": "exited", "lab-worker": "exited"}, LabStopped},
-		{map[string]string{"lab-control-plane": "running", "lab-worker": "exited"}, LabPartlyStopped},
-		{map[string]string{"lab-control-plane": "paused", "lab-worker": "running"}, LabPaused},
-		{map[string]string{"lab-control-plane": "created", "lab-worker": "exited"}, LabStopped},
-	}
-	for _, tt := range tests {
-		t.Run(string(tt.want), func(t *testing.T) {
-			got, cs, err := readState(context.Background(), fakeNodes(tt.states), "lab")
-			if err != nil || got != tt.want {
-				t.Fatalf("ReadState = %q, %v; want %q", got, err, tt.want)
-			}
-			if len(cs) > 0 && cs[0].Role != "control-plane" {
-				t.Errorf("control-plane not first: %+v", cs)
-			}
-		})
-	}
-}
-
-func TestParseNodeContainers(t *testing.T) {
-	out := "/lab-worker2\texited\tworker\t\n/lab-worker\trunning\tworker\t172.18.0.3 \n/lab-control-plane\trunning\tcontrol-plane\t172.18.0.2 fc00::2 \n"
-	cs := parseNodeContainers(out)
-	var names []string
-	for _, c := range cs {
-		names = append(names, c.Name+"="+c.State+"@"+c.IP)
-	}
-	want := "lab-control-plane=running@172.18.0.2 lab-worker=running@172.18.0.3 lab-worker2=exited@"
-	if got := strings.Join(names, " "); got != want {
-		t.Errorf("got %s\nwant %s", got, want)
-	}
-}
-
 // A stopped lab is ErrStopped, says which nodes, and names the one command
 // that starts it, with the lab's name when it is not the default.
 func TestRequireRunningStopped(t *testing.T) {
@@ -102,39 +65,6 @@ func TestRequireRunningStopped(t *testing.T) {
 	}
 	if err := requireRunning(context.Background(), fakeNodes(map[string]string{"lab-control-plane": "running"}), "lab"); err != nil {
 		t.Errorf("running: %v", err)
-	}
-	if StartCommand("lab") != "labctl start" {
-		t.Errorf("default lab: %q", StartCommand("lab"))
-	}
-}
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"512MiB": 512 << 20, "1.5GiB": 3 << 29, "800kB": 800000, " 12B ": 12} {
-		if got, ok := parseSize(in); !ok || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, ok, want)
-		}
-	}
-	for _, bad := range []string{"", "MiB", "12 parsecs", "--"} {
-		if _, ok := parseSize(bad); ok {
-			t.Errorf("parseSize(%q) accepted", bad)
-		}
-	}
-}
-
-func TestDoctorStoppedLab(t *testing.T) {
-	d := deps(fakeRuntime(dockerInfoV2, "", nil))
-	d.Name = "rs"
-	d.Exists = func() (bool, error) { return true, nil }
-	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) {
-		return readState(ctx, fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "running"}), "rs")
-	}
-	fs := Doctor(context.Background(), d)
-	f := find(t, fs, "cluster")
-	if f.State != Warn || !strings.Contains(f.Detail, "partly stopped") || !strings.Contains(f.Fix, "labctl start --name rs") {
-		t.Errorf("stopped lab: %+v", f)
-	}
-	if Blocking(fs) {
-		t.Errorf("a stopped lab does not block up: %+v", fs)
 	}
 }
 

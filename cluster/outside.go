@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/labctl/labctl/cluster/internal/runtime"
 )
 
 // The "outside": a small echo server beside the nodes on the kind network,
@@ -14,24 +16,24 @@ import (
 // container, not a kind node, so it runs on every OS the nodes run on, and
 // answers GET /clientip with the source address it saw.
 
-// OutsideImage is the outside server's image (agnhost netexec).
-const OutsideImage = "registry.k8s.io/e2e-test-images/agnhost:2.56"
+// outsideImage is the outside server's image (agnhost netexec).
+const outsideImage = "registry.k8s.io/e2e-test-images/agnhost:2.56"
 
-// OutsidePort is the port the outside server listens on.
-const OutsidePort = 8080
+// outsidePort is the port the outside server listens on.
+const outsidePort = 8080
 
 // outsideLabel marks the outside container with the lab it belongs to (not
 // kind's cluster label: kind would take it for a node).
 const outsideLabel = "dev.labctl.outside"
 
-// OutsideName is the container name of the lab's outside server.
-func OutsideName(lab string) string { return lab + "-outside" }
+// outsideName is the container name of the lab's outside server.
+func outsideName(lab string) string { return lab + "-outside" }
 
-// EnsureOutside starts the lab's outside server, or starts it again when it
+// ensureOutside starts the lab's outside server, or starts it again when it
 // is stopped; a running one is left as it is (up is idempotent).
-func EnsureOutside(ctx context.Context, rt Runtime, lab string) error {
-	name := OutsideName(lab)
-	out, err := rt.output(ctx, "ps", "-a", "--filter", "label="+outsideLabel+"="+lab, "--format", "{{.Names}} {{.State}}")
+func ensureOutside(ctx context.Context, rt runtime.Runtime, lab string) error {
+	name := outsideName(lab)
+	out, err := rt.Output(ctx, "ps", "-a", "--filter", "label="+outsideLabel+"="+lab, "--format", "{{.Names}} {{.State}}")
 	if err != nil {
 		return err
 	}
@@ -43,32 +45,32 @@ func EnsureOutside(ctx context.Context, rt Runtime, lab string) error {
 		if f[1] == "running" {
 			return nil
 		}
-		_, err := rt.output(ctx, "start", name)
+		_, err := rt.Output(ctx, "start", name)
 		return err
 	}
-	_, err = rt.output(ctx, "run", "-d", "--name", name, "--network", kindNetwork(),
+	_, err = rt.Output(ctx, "run", "-d", "--name", name, "--network", kindNetwork(),
 		"--label", outsideLabel+"="+lab, "--restart", "unless-stopped",
-		OutsideImage, "netexec", fmt.Sprintf("--http-port=%d", OutsidePort))
+		outsideImage, "netexec", fmt.Sprintf("--http-port=%d", outsidePort))
 	return err
 }
 
-// RemoveOutside deletes the lab's outside server; none is not an error.
-func RemoveOutside(ctx context.Context, rt Runtime, lab string) error {
-	out, err := rt.output(ctx, "ps", "-aq", "--filter", "label="+outsideLabel+"="+lab)
+// removeOutside deletes the lab's outside server; none is not an error.
+func removeOutside(ctx context.Context, rt runtime.Runtime, lab string) error {
+	out, err := rt.Output(ctx, "ps", "-aq", "--filter", "label="+outsideLabel+"="+lab)
 	if err != nil {
 		return err
 	}
 	for _, id := range strings.Fields(string(out)) {
-		if _, err := rt.output(ctx, "rm", "-f", id); err != nil {
+		if _, err := rt.Output(ctx, "rm", "-f", id); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// OutsideAddress is the outside server's IPv4 address on the kind network.
-func OutsideAddress(ctx context.Context, rt Runtime, lab string) (netip.Addr, error) {
-	out, err := rt.output(ctx, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", OutsideName(lab))
+// outsideAddress is the outside server's IPv4 address on the kind network.
+func outsideAddress(ctx context.Context, rt runtime.Runtime, lab string) (netip.Addr, error) {
+	out, err := rt.Output(ctx, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", outsideName(lab))
 	if err != nil {
 		return netip.Addr{}, err
 	}
@@ -77,7 +79,7 @@ func OutsideAddress(ctx context.Context, rt Runtime, lab string) (netip.Addr, er
 			return a, nil
 		}
 	}
-	return netip.Addr{}, fmt.Errorf("%s has no IPv4 address on the %s network", OutsideName(lab), kindNetwork())
+	return netip.Addr{}, fmt.Errorf("%s has no IPv4 address on the %s network", outsideName(lab), kindNetwork())
 }
 
 // ErrNotKind marks a lab labctl did not make with kind (no outside server).
@@ -88,5 +90,5 @@ func (l *Lab) Outside(ctx context.Context) (netip.Addr, error) {
 	if _, err := l.kind(); err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: %w", ErrNotKind, err)
 	}
-	return OutsideAddress(ctx, l.Runtime, l.Name)
+	return outsideAddress(ctx, l.rt, l.Name)
 }

@@ -11,6 +11,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/internal/ippool"
 )
 
@@ -28,7 +29,7 @@ func (l *Lab) Pool(ctx context.Context) (addrPool, error) {
 		return p, nil
 	}
 	network := kindNetwork()
-	subnets, err := l.Runtime.NetworkSubnets(ctx, network)
+	subnets, err := l.rt.NetworkSubnets(ctx, network)
 	if err != nil {
 		return addrPool{}, fmt.Errorf("inspect network %s: %w", network, err)
 	}
@@ -51,7 +52,7 @@ func readPoolOf(ctx context.Context, l *Lab) (addrPool, bool) {
 	if err != nil {
 		return addrPool{}, false
 	}
-	u, err := dyn.Resource(ipPoolGVR).Namespace(MetalLB.Namespace).Get(ctx, poolName, metav1.GetOptions{})
+	u, err := dyn.Resource(ipPoolGVR).Namespace(addons.MetalLB.Namespace).Get(ctx, poolName, metav1.GetOptions{})
 	if err != nil {
 		return addrPool{}, false
 	}

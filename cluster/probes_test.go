@@ -7,13 +7,14 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
 )
 
 // MetalLB's readiness probes are probed from the first second, every 2 s;
 // liveness probes keep the manifest's timing, and a quicker probe is kept.
 func TestQuickenReadiness(t *testing.T) {
-	objs, err := MetalLB.Objects()
+	objs, err := addons.MetalLB.Objects()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestQuickenReadiness(t *testing.T) {
 	if seen != 2 {
 		t.Errorf("%d readiness probes in MetalLB's controller and speaker, want 2", seen)
 	}
-	traefik, err := TraefikAddon.Objects()
+	traefik, err := addons.Traefik.Objects()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"sigs.k8s.io/kind/pkg/log"
 
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/view"
 )
@@ -20,7 +21,24 @@ type Reporter = view.Reporter
 type Env struct {
 	Lang     i18n.Lang
 	Reporter Reporter
-	Runtime  Runtime
+	// Runtime names the container runtime (docker, podman, nerdctl); ""
+	// detects it, as Target.Runtime does.
+	Runtime string
+	// rt is the runtime Runtime resolves to (tests set it).
+	rt runtime.Runtime
+}
+
+// resolve finds the runtime Env names, once.
+func (e *Env) resolve() error {
+	if e.rt.Name != "" {
+		return nil
+	}
+	rt, err := runtime.Detect(e.Runtime)
+	if err != nil {
+		return err
+	}
+	e.rt = rt
+	return nil
 }
 
 // step runs f as one reported step.

@@ -11,7 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/labctl/labctl/cluster/addons"
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -19,16 +21,16 @@ import (
 // (the control-plane first, so the workers' kubelets find their API server
 // sooner), and unpauses paused ones. Their state on disk (etcd, images,
 // kubelet and kubeadm files) is what it was: every object survives.
-func startNodes(ctx context.Context, rt Runtime, cs []NodeContainer) error {
+func startNodes(ctx context.Context, rt runtime.Runtime, cs []runtime.NodeContainer) error {
 	for _, c := range cs {
 		var err error
 		switch c.State {
 		case "running":
 			continue
 		case "paused":
-			_, err = rt.output(ctx, "unpause", c.Name)
+			_, err = rt.Output(ctx, "unpause", c.Name)
 		default:
-			_, err = rt.output(ctx, "start", c.Name)
+			_, err = rt.Output(ctx, "start", c.Name)
 		}
 		if err != nil {
 			return i18n.Errorf(msgStartFailed, c.Name).Wrap(err).WithFix(fixStartFailed)
@@ -43,18 +45,21 @@ func startNodes(ctx context.Context, rt Runtime, cs []NodeContainer) error {
 // Start (or Up) brings back every object. A stopped lab is not an error.
 func Stop(ctx context.Context, name string, env Env) error {
 	if name == "" {
-		name = DefaultName
+		name = defaultName
 	}
-	if _, err := env.Runtime.Info(ctx); err != nil {
+	if err := env.resolve(); err != nil {
 		return err
 	}
-	state, cs, err := readState(ctx, env.Runtime, name)
+	if _, err := env.rt.Info(ctx); err != nil {
+		return err
+	}
+	state, cs, err := runtime.ReadState(ctx, env.rt, name)
 	if err != nil {
 		return err
 	}
 	switch state {
-	case LabMissing:
-		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+	case runtime.LabMissing:
+		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	case LabStopped:
 		env.note(noteAlreadyStopped, name)
 		return nil
@@ -71,13 +76,13 @@ func Stop(ctx context.Context, name string, env Env) error {
 		if cs := args[3:]; len(cs) == 0 {
 			return nil
 		}
-		_, err := env.Runtime.output(ctx, args...)
+		_, err := env.rt.Output(ctx, args...)
 		return err
 	})
 	if err != nil {
-		return i18n.Errorf(msgRuntimeDown, env.Runtime.Name).Wrap(err).WithFix(fixRuntimeDown)
+		return i18n.Errorf(runtime.MsgDown, env.rt.Name).Wrap(err).WithFix(runtime.FixDown)
 	}
-	env.note(noteStopped, StartCommand(name))
+	env.note(noteStopped, runtime.StartCommand(name))
 	return nil
 }
 
@@ -91,7 +96,7 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	defer cancel()
 	since = since.Add(-time.Second).Truncate(time.Second) // the API keeps seconds
 	fresh := func(t metav1.Time) bool { return !t.Time.Before(since) }
-	namespaces := []string{metav1.NamespaceSystem, MetalLB.Namespace, NginxAddon.Namespace, TraefikAddon.Namespace}
+	namespaces := []string{metav1.NamespaceSystem, addons.MetalLB.Namespace, addons.Nginx.Namespace, addons.Traefik.Namespace}
 	kicked := map[string]bool{}
 	freed := map[string]bool{}
 	start := time.Now()
@@ -282,7 +287,7 @@ func stuck(p corev1.Pod, rules, now time.Time) bool {
 // It reports whether it deleted the pod.
 func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) bool {
 	switch {
-	case p.Namespace == MetalLB.Namespace, p.Namespace == NginxAddon.Namespace, p.Namespace == TraefikAddon.Namespace:
+	case p.Namespace == addons.MetalLB.Namespace, p.Namespace == addons.Nginx.Namespace, p.Namespace == addons.Traefik.Namespace:
 	case p.Namespace == metav1.NamespaceSystem && p.Labels["k8s-app"] == "kube-dns":
 	default:
 		return false
@@ -302,7 +307,7 @@ func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) b
 // workloadsBack says which of an add-on's workloads has fewer running pods
 // (runs: again since the restart, on a restarted node) than it wants ("" when none): a Deployment its
 // replicas, a DaemonSet one per node it schedules to.
-func workloadsBack(ctx context.Context, lab *Lab, a Addon, pods []corev1.Pod, runs func(corev1.Pod) bool) string {
+func workloadsBack(ctx context.Context, lab *Lab, a addons.Addon, pods []corev1.Pod, runs func(corev1.Pod) bool) string {
 	for _, w := range a.Workloads {
 		kind, name, _ := strings.Cut(w, "/")
 		var sel *metav1.LabelSelector
@@ -345,7 +350,7 @@ func workloadsBack(ctx context.Context, lab *Lab, a Addon, pods []corev1.Pod, ru
 
 // coreDNS is CoreDNS as an add-on: what waitBack waits for besides
 // labctl's own.
-var coreDNS = Addon{Name: "CoreDNS", Namespace: metav1.NamespaceSystem, Workloads: []string{"Deployment/coredns"}}
+var coreDNS = addons.Addon{Name: "CoreDNS", Namespace: metav1.NamespaceSystem, Workloads: []string{"Deployment/coredns"}}
 
 // restartedWorkloads are the add-ons whose workloads a restart must bring
 // back: CoreDNS, MetalLB and the ingress controller, those of them whose
@@ -353,9 +358,9 @@ var coreDNS = Addon{Name: "CoreDNS", Namespace: metav1.NamespaceSystem, Workload
 // pods a restart replaced may all be gone, their successors not made yet
 // (the controller manager that makes them is itself just back), and an
 // add-on without pods is then the one that is not back.
-func restartedWorkloads(ctx context.Context, lab *Lab) ([]Addon, error) {
-	var out []Addon
-	for _, a := range []Addon{coreDNS, MetalLB, NginxAddon, TraefikAddon} {
+func restartedWorkloads(ctx context.Context, lab *Lab) ([]addons.Addon, error) {
+	var out []addons.Addon
+	for _, a := range []addons.Addon{coreDNS, addons.MetalLB, addons.Nginx, addons.Traefik} {
 		kind, name, _ := strings.Cut(a.Workloads[0], "/")
 		var err error
 		switch kind {
@@ -402,7 +407,7 @@ func podBack(p corev1.Pod, fresh func(metav1.Time) bool) bool {
 // still known by its old address would leave the lab half working, so it
 // is said, with the fix.
 func checkAddresses(ctx context.Context, lab *Lab, env Env) error {
-	cs, err := lab.Runtime.NodeContainers(ctx, lab.Name)
+	cs, err := lab.rt.NodeContainers(ctx, lab.Name)
 	if err != nil {
 		return err
 	}
@@ -419,7 +424,7 @@ func checkAddresses(ctx context.Context, lab *Lab, env Env) error {
 		if !ok || c.IP == "" || k == c.IP {
 			continue
 		}
-		return i18n.Errorf(msgAddressStale, c.Name, c.IP, k).WithFix(fixAddressStale, c.Name, StartCommand(lab.Name))
+		return i18n.Errorf(msgAddressStale, c.Name, c.IP, k).WithFix(fixAddressStale, c.Name, runtime.StartCommand(lab.Name))
 	}
 	return nil
 }
@@ -431,9 +436,9 @@ type restart struct {
 }
 
 // startStopped starts a lab whose node containers exist but do not all run.
-func startStopped(ctx context.Context, rt Runtime, o Options, env Env) (restart, error) {
-	state, cs, err := readState(ctx, rt, o.Name)
-	if err != nil || state == LabRunning || state == LabMissing {
+func startStopped(ctx context.Context, rt runtime.Runtime, o Options, env Env) (restart, error) {
+	state, cs, err := runtime.ReadState(ctx, rt, o.Name)
+	if err != nil || state == LabRunning || state == runtime.LabMissing {
 		return restart{}, err
 	}
 	back := restart{started: map[string]bool{}, since: time.Now()}

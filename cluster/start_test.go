@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/labctl/labctl/cluster/addons"
 )
 
 // Only labctl's own add-on pods and CoreDNS are replaced (once); the
@@ -25,8 +27,8 @@ func TestKick(t *testing.T) {
 		return p
 	}
 	pods := []*corev1.Pod{
-		pod(MetalLB.Namespace, "controller-1", "ReplicaSet", nil),
-		pod(MetalLB.Namespace, "speaker-1", "DaemonSet", nil),
+		pod(addons.MetalLB.Namespace, "controller-1", "ReplicaSet", nil),
+		pod(addons.MetalLB.Namespace, "speaker-1", "DaemonSet", nil),
 		pod(metav1.NamespaceSystem, "coredns-1", "ReplicaSet", map[string]string{"k8s-app": "kube-dns"}),
 		pod(metav1.NamespaceSystem, "kube-proxy-1", "DaemonSet", map[string]string{"k8s-app": "kube-proxy"}),
 		pod(metav1.NamespaceSystem, "kube-apiserver-cp", "Node", map[string]string{"component": "kube-apiserver"}),

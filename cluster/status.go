@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/labctl/labctl/cluster/addons"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -95,9 +97,11 @@ func (s Status) Stopped() bool {
 	return s.State == LabStopped || s.State == LabPartlyStopped || s.State == LabPaused
 }
 
-// GetStatus reads the lab's state from the API server (and, for kind
-// clusters, the host ports from the runtime).
-func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
+// Status reads the lab's state from the API server (and, for kind
+// clusters, the host ports and node containers from the runtime). A lab
+// whose nodes are stopped fails with ErrStopped: read it with
+// Target.StoppedStatus.
+func (lab *Lab) Status(ctx context.Context, lang i18n.Lang) (Status, error) {
 	st := Status{Schema: "labctl/status/v1", Name: lab.Name, Kubeconfig: lab.Kubeconfig, Context: lab.Context, Server: lab.REST.Host}
 	if err := lab.Ping(ctx); err != nil {
 		return st, err
@@ -112,7 +116,7 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	for _, n := range nodes {
 		st.Nodes = append(st.Nodes, nodeStatus(n))
 	}
-	for _, a := range []Addon{MetalLB, NginxAddon, TraefikAddon} {
+	for _, a := range []addons.Addon{addons.MetalLB, addons.Nginx, addons.Traefik} {
 		as := AddonStatus{Name: a.Name, Version: a.Version}
 		if _, err := lab.Client.CoreV1().Namespaces().Get(ctx, a.Namespace, metav1.GetOptions{}); err == nil {
 			as.Installed = true
@@ -120,9 +124,9 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 		}
 		st.Addons = append(st.Addons, as)
 		switch {
-		case a.Name == NginxAddon.Name && as.Installed:
+		case a.Name == addons.Nginx.Name && as.Installed:
 			st.NginxRetired = true
-		case a.Name == TraefikAddon.Name && as.Installed:
+		case a.Name == addons.Traefik.Name && as.Installed:
 			if dyn, err := dynamic.NewForConfig(lab.REST); err == nil {
 				gs := readGateway(ctx, dyn, lang)
 				st.Gateway = &gs
@@ -140,18 +144,18 @@ func GetStatus(ctx context.Context, lab *Lab, lang i18n.Lang) (Status, error) {
 	if lab.Provider != nil || lab.Kubeconfig != "" {
 		st.HTTPPort, st.HTTPSPort = lab.HostPorts(ctx)
 	}
-	if n, err := MaxPodsNode(ctx, lab); err == nil && n != nil {
+	if n, err := maxPodsNode(ctx, lab); err == nil && n != nil {
 		q := n.Status.Allocatable[corev1.ResourcePods]
 		st.PodLimit = &PodLimit{Node: n.Name, MaxPods: q.Value()}
 	}
 	if _, err := lab.kind(); err == nil {
-		if a, err := OutsideAddress(ctx, lab.Runtime, lab.Name); err == nil {
-			st.Outside = fmt.Sprintf("http://%s:%d", a, OutsidePort)
+		if a, err := outsideAddress(ctx, lab.rt, lab.Name); err == nil {
+			st.Outside = fmt.Sprintf("http://%s:%d", a, outsidePort)
 		}
 	}
 	if _, err := lab.kind(); err == nil {
 		// The API answers, but a worker may be stopped or paused.
-		if state, cs, err := readState(ctx, lab.Runtime, lab.Name); err == nil && state != LabMissing {
+		if state, cs, err := runtime.ReadState(ctx, lab.rt, lab.Name); err == nil && state != runtime.LabMissing {
 			st.State = state
 			for i, n := range st.Nodes {
 				for _, c := range cs {
@@ -171,25 +175,25 @@ func (l *Lab) Memory(ctx context.Context) int64 {
 	if _, err := l.kind(); err != nil {
 		return 0
 	}
-	cs, err := l.Runtime.NodeContainers(ctx, l.Name)
+	cs, err := l.rt.NodeContainers(ctx, l.Name)
 	if err != nil {
 		return 0
 	}
-	return l.Runtime.Memory(ctx, cs)
+	return l.rt.Memory(ctx, cs)
 }
 
 // StoppedStatus describes a lab whose nodes do not all run, from the
 // runtime alone (the API server cannot be asked).
-func StoppedStatus(ctx context.Context, t Target) (Status, error) {
+func (t Target) StoppedStatus(ctx context.Context) (Status, error) {
 	if t.Name == "" {
-		t.Name = DefaultName
+		t.Name = defaultName
 	}
 	st := Status{Schema: "labctl/status/v1", Name: t.Name, Kubeconfig: paths.Kubeconfig(t.Name), Context: "kind-" + t.Name}
-	rt, err := DetectRuntime(t.Runtime)
+	rt, err := runtime.Detect(t.Runtime)
 	if err != nil {
 		return st, err
 	}
-	state, cs, err := readState(ctx, rt, t.Name)
+	state, cs, err := runtime.ReadState(ctx, rt, t.Name)
 	if err != nil {
 		return st, err
 	}
@@ -219,7 +223,7 @@ func readPool(ctx context.Context, lab *Lab) string {
 	if err != nil {
 		return ""
 	}
-	list, err := dyn.Resource(ipPoolGVR).Namespace(MetalLB.Namespace).List(ctx, metav1.ListOptions{})
+	list, err := dyn.Resource(ipPoolGVR).Namespace(addons.MetalLB.Namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return ""
 	}
@@ -238,11 +242,11 @@ func (l *Lab) HostPorts(ctx context.Context) (http, https int) {
 		return 0, 0
 	}
 	container := l.Name + "-control-plane"
-	return l.Runtime.hostPort(ctx, container, 80), l.Runtime.hostPort(ctx, container, 443)
+	return hostPort(ctx, l.rt, container, 80), hostPort(ctx, l.rt, container, 443)
 }
 
-func (r Runtime) hostPort(ctx context.Context, container string, port int) int {
-	out, err := r.output(ctx, "port", container, fmt.Sprintf("%d/tcp", port))
+func hostPort(ctx context.Context, r runtime.Runtime, container string, port int) int {
+	out, err := r.Output(ctx, "port", container, fmt.Sprintf("%d/tcp", port))
 	if err != nil {
 		return 0
 	}

@@ -6,18 +6,19 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/addons"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 	"github.com/labctl/labctl/internal/view"
+	"github.com/labctl/labctl/labs"
 )
-
-// ErrInterrupted marks an operation stopped by Ctrl-C (exit code 130).
-var ErrInterrupted = view.ErrInterrupted
 
 // Up creates the lab cluster, or checks and repairs an existing one: nodes
 // ready, MetalLB with its pool, the ingress controller (Traefik: with the
@@ -27,8 +28,11 @@ var ErrInterrupted = view.ErrInterrupted
 // half-made cluster is deleted unless o.Retain.
 func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, error) {
 	o.Defaults()
-	rt := env.Runtime
-	var info RuntimeInfo
+	if err := env.resolve(); err != nil {
+		return nil, err
+	}
+	rt := env.rt
+	var info runtime.EngineInfo
 	if err := env.step(stepRuntime.F(env.Lang), func() (err error) {
 		info, err = rt.Info(ctx)
 		return err
@@ -39,7 +43,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	p := kindcluster.NewProvider(rt.ProviderOption(), kindcluster.ProviderWithLogger(logger))
 	found, err := exists(p, o.Name)
 	if err != nil {
-		return nil, i18n.Errorf(msgRuntimeDown, rt.Name).Marked(ErrRuntime).Wrap(err).WithFix(fixRuntimeDown)
+		return nil, i18n.Errorf(runtime.MsgDown, rt.Name).Marked(ErrRuntime).Wrap(err).WithFix(runtime.FixDown)
 	}
 	kubeconfig := paths.Kubeconfig(o.Name)
 
@@ -47,7 +51,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	var back restart
 	var chaptersEarly <-chan struct{} // closed when the early load of the chapters' images is done
 	if !found && o.StartOnly {
-		return nil, i18n.Errorf(msgNoStart, o.Name).Marked(ErrNoCluster).WithFix(fixNoCluster)
+		return nil, i18n.Errorf(msgNoStart, o.Name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	}
 	if found {
 		if back, err = startStopped(ctx, rt, o, env); err != nil {
@@ -95,7 +99,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		return nil, err
 	}
 
-	lab := &Lab{Name: o.Name, Kubeconfig: kubeconfig, Context: "kind-" + o.Name, Provider: p, Runtime: rt}
+	lab := &Lab{Name: o.Name, Kubeconfig: kubeconfig, Context: "kind-" + o.Name, Provider: p, rt: rt}
 	cfg, err := restConfig(kubeconfig, lab.Context)
 	if err == nil {
 		err = lab.connect(cfg)
@@ -146,15 +150,22 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 	if err := sideload(ctx, lab, addonPlan(ingress), env); err != nil {
 		return err
 	}
+	// Work in the background of the steps ends with provision: when a step
+	// fails, it is stopped and waited for, so nothing runs on after up.
+	bgCtx, stopBg := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	defer func() { stopBg(); bg.Wait() }()
 	chaptersDone := make(chan error, 1)
+	bg.Add(1)
 	go func() {
+		defer bg.Done()
 		if chaptersEarly != nil {
 			select {
 			case <-chaptersEarly:
-			case <-ctx.Done():
+			case <-bgCtx.Done():
 			}
 		}
-		chaptersDone <- sideload(ctx, lab, chapterPlan(extraImages, o.ControlPlaneImages), Env{Lang: env.Lang, Reporter: quiet{}})
+		chaptersDone <- sideload(bgCtx, lab, chapterPlan(extraImages, o.ControlPlaneImages), Env{Lang: env.Lang, Reporter: quiet{}})
 	}()
 	if err := uninstallOtherIngress(ctx, lab, ingress, o.Wait, env); err != nil {
 		return err
@@ -168,12 +179,12 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 	// (the taint keeps their pods off it); its kubelet takes the limit
 	// while they start.
 	var maxPods func() error
-	if err := env.step(stepLabNetwork.F(env.Lang, OutsideName(lab.Name)), func() error {
-		if err := EnsureOutside(ctx, lab.Runtime, lab.Name); err != nil {
+	if err := env.step(stepLabNetwork.F(env.Lang, outsideName(lab.Name)), func() error {
+		if err := ensureOutside(ctx, lab.rt, lab.Name); err != nil {
 			return err
 		}
 		var err error
-		maxPods, err = ensureMaxPodsNode(ctx, lab, o.Wait)
+		maxPods, err = ensureMaxPodsNode(bgCtx, lab, o.Wait)
 		return err
 	}); err != nil {
 		return err
@@ -182,14 +193,15 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 	if maxPods == nil {
 		maxPodsDone <- nil
 	} else {
-		go func() { maxPodsDone <- maxPods() }()
+		bg.Add(1)
+		go func() { defer bg.Done(); maxPodsDone <- maxPods() }()
 	}
 	// The add-ons are applied now and start as soon as the nodes are Ready:
 	// their rollouts overlap the wait for the nodes, and each other (the
 	// ingress controller does not need MetalLB). They are reported one
 	// after the other.
 	metallbDone := make(chan error, 1)
-	go func() { metallbDone <- installAddon(ctx, lab, MetalLB, o.Wait, env.Lang, poolObjects(pool)...) }()
+	go func() { metallbDone <- installAddon(ctx, lab, addons.MetalLB, o.Wait, env.Lang, poolObjects(pool)...) }()
 	ingressDone := make(chan error, 1)
 	addon, hasIngress := ingressAddon(ingress)
 	if hasIngress {
@@ -219,7 +231,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 			readyErr = env.step(stepAddresses.F(env.Lang), func() error { return checkAddresses(ctx, lab, env) })
 		}
 	}
-	metallbErr := env.step(stepMetalLB.F(env.Lang, MetalLB.Version, pool.String()), func() error {
+	metallbErr := env.step(stepMetalLB.F(env.Lang, addons.MetalLB.Version, pool.String()), func() error {
 		if readyErr != nil {
 			return readyErr
 		}
@@ -232,7 +244,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 		}
 		title := stepIngress.F(env.Lang, addon.Name, addon.Version)
 		if ingress == IngressTraefik {
-			title = stepTraefik.F(env.Lang, addon.Name, addon.Version, gatewayAPIAddon.Version, labGatewayNS+"/"+labGatewayName)
+			title = stepTraefik.F(env.Lang, addon.Name, addon.Version, addons.GatewayAPI.Version, labGatewayNS+"/"+labGatewayName)
 		}
 		ingressErr = env.step(title, func() error {
 			if readyErr != nil {
@@ -246,7 +258,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 			return err
 		}
 	}
-	if err := waitStep(env, stepMaxPods.F(env.Lang, LowMaxPods), maxPodsDone); err != nil {
+	if err := waitStep(env, stepMaxPods.F(env.Lang, labs.LowMaxPods), maxPodsDone); err != nil {
 		return err
 	}
 	return waitStep(env, stepSideloadChapters.F(env.Lang), chaptersDone)
@@ -268,17 +280,17 @@ func preflight(o Options, env Env) error {
 		return nil
 	}
 	return env.step(stepPorts.F(env.Lang, o.HTTPPort, o.HTTPSPort), func() error {
-		if err := checkPortFree(o.HTTPPort, "--http-port"); err != nil {
+		if err := runtime.CheckPortFree(o.HTTPPort, "--http-port"); err != nil {
 			return err
 		}
-		return checkPortFree(o.HTTPSPort, "--https-port")
+		return runtime.CheckPortFree(o.HTTPSPort, "--https-port")
 	})
 }
 
 // resolveNodeImage prefers the pinned reference; when only its tag is
 // present (a bundle loaded with `labctl images load` on an engine that does
 // not keep registry digests) it uses the tag rather than downloading again.
-func resolveNodeImage(ctx context.Context, rt Runtime, image string, env Env) string {
+func resolveNodeImage(ctx context.Context, rt runtime.Runtime, image string, env Env) string {
 	if id, _ := rt.ImageID(ctx, image); id != "" {
 		return image
 	}
@@ -339,11 +351,11 @@ func interrupted(env Env, p *kindcluster.Provider, o Options, kubeconfig string,
 	if created && !o.Retain {
 		_ = env.step(stepCleanup.F(env.Lang, o.Name), func() error {
 			// ctx is cancelled: the outside server goes with a fresh one
-			_ = RemoveOutside(context.Background(), env.Runtime, o.Name)
+			_ = removeOutside(context.Background(), env.rt, o.Name)
 			return deleteKind(p, o.Name, kubeconfig)
 		})
 	}
-	return i18n.Errorf(msgInterrupted).Marked(ErrInterrupted)
+	return i18n.Errorf(msgInterrupted).Marked(view.ErrInterrupted)
 }
 
 // deleteKind removes the cluster's containers and labctl's kubeconfig for it.

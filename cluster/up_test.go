@@ -18,8 +18,10 @@ import (
 	"k8s.io/client-go/rest"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
+	"github.com/labctl/labctl/internal/view"
 )
 
 // The node image: the pinned reference when the runtime has it, its tag
@@ -49,8 +51,8 @@ func TestResolveNodeImage(t *testing.T) {
 }
 
 // exactEngine answers commands given in full and fails the rest.
-func exactEngine(answers map[string]string) Runtime {
-	return Runtime{Name: "docker", Bin: "docker", exec: func(_ context.Context, _ io.Reader, stdout, stderr io.Writer, args ...string) error {
+func exactEngine(answers map[string]string) runtime.Runtime {
+	return runtime.Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, _ io.Reader, stdout, stderr io.Writer, args ...string) error {
 		if out, ok := answers[strings.Join(args, " ")]; ok {
 			fmt.Fprint(stdout, out)
 			return nil
@@ -90,8 +92,8 @@ func TestInterrupted(t *testing.T) {
 		created, retain, wantDelete bool
 	}{{true, false, true}, {true, true, false}, {false, false, false}} {
 		os.Remove(filepath.Join(dir, "log"))
-		err := interrupted(Env{Lang: i18n.En, Reporter: &recorder{}, Runtime: newRuntime("docker")}, p, Options{Name: "lab", Retain: tt.retain}, kc, tt.created)
-		if !errors.Is(err, ErrInterrupted) {
+		err := interrupted(Env{Lang: i18n.En, Reporter: &recorder{}, rt: runtime.New("docker")}, p, Options{Name: "lab", Retain: tt.retain}, kc, tt.created)
+		if !errors.Is(err, view.ErrInterrupted) {
 			t.Errorf("%+v: %v", tt, err)
 		}
 		if deleted := strings.Contains(dockerLog(t, dir), "rm -f -v lab-control-plane lab-worker"); deleted != tt.wantDelete {
@@ -106,10 +108,10 @@ func TestUpRefuses(t *testing.T) {
 	dir := fakeDocker(t)
 	var calls []string
 	down := fakeEngine(map[string]string{"info": "ERR Cannot connect to the Docker daemon"}, &calls)
-	if _, err := Up(context.Background(), Options{Name: "lab"}, nil, Env{Lang: i18n.En, Reporter: &recorder{}, Runtime: down}); !errors.Is(err, ErrRuntime) {
+	if _, err := Up(context.Background(), Options{Name: "lab"}, nil, Env{Lang: i18n.En, Reporter: &recorder{}, rt: down}); !errors.Is(err, ErrRuntime) {
 		t.Errorf("runtime down: %v", err)
 	}
-	_, err := Up(context.Background(), Options{Name: "lab", StartOnly: true}, nil, Env{Lang: i18n.En, Reporter: &recorder{}, Runtime: newRuntime("docker")})
+	_, err := Up(context.Background(), Options{Name: "lab", StartOnly: true}, nil, Env{Lang: i18n.En, Reporter: &recorder{}, rt: runtime.New("docker")})
 	if !errors.Is(err, ErrNoCluster) {
 		t.Errorf("start of no lab: %v", err)
 	}
@@ -204,7 +206,7 @@ func TestUpOnAnExistingLabThatDoesNotSettle(t *testing.T) {
 	writeState(t, dir, "admin.conf", strings.Replace(adminConf, "server: \"https://lab-control-plane:6443\"}", "server: \"https://lab-control-plane:6443\", insecure-skip-tls-verify: true}", 1))
 	rep := &recorder{}
 	o := Options{Name: "lab", Workers: 1, Ingress: IngressTraefik, IngressExplicit: true, Wait: time.Millisecond}
-	lab, err := Up(context.Background(), o, nil, Env{Lang: i18n.En, Reporter: rep, Runtime: newRuntime("docker")})
+	lab, err := Up(context.Background(), o, nil, Env{Lang: i18n.En, Reporter: rep, rt: runtime.New("docker")})
 	if err == nil || lab != nil {
 		t.Fatalf("up of a lab that does not settle: %v, %v", lab, err)
 	}

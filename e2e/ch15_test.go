@@ -13,7 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/labs"
 )
 
 // testChapter15 is ch15 Cluster network, self-contained in its namespace
@@ -36,8 +36,8 @@ func testChapter15(t *testing.T) {
 		}
 	}
 	must(t, json.Unmarshal([]byte(r.stdout), &st))
-	if st.PodLimit == nil || st.PodLimit.MaxPods != cluster.LowMaxPods || !strings.HasPrefix(st.Outside, "http://") {
-		t.Fatalf("status: outside %q, pod limit %+v; want an outside server and a worker with maxPods %d\n%s", st.Outside, st.PodLimit, cluster.LowMaxPods, r.stdout)
+	if st.PodLimit == nil || st.PodLimit.MaxPods != labs.LowMaxPods || !strings.HasPrefix(st.Outside, "http://") {
+		t.Fatalf("status: outside %q, pod limit %+v; want an outside server and a worker with maxPods %d\n%s", st.Outside, st.PodLimit, labs.LowMaxPods, r.stdout)
 	}
 	limited := st.PodLimit.Node
 	t.Logf("outside server %s, %s allows %d pods", st.Outside, limited, st.PodLimit.MaxPods)
@@ -122,7 +122,7 @@ func testChapter15(t *testing.T) {
 	}
 	n, err := c.CoreV1().Nodes().Get(ctx, limited, metav1.GetOptions{})
 	must(t, err)
-	if q := n.Status.Allocatable[corev1.ResourcePods]; q.Value() != cluster.LowMaxPods {
-		t.Errorf("after reset %s allows %d pods, want %d again", limited, q.Value(), cluster.LowMaxPods)
+	if q := n.Status.Allocatable[corev1.ResourcePods]; q.Value() != labs.LowMaxPods {
+		t.Errorf("after reset %s allows %d pods, want %d again", limited, q.Value(), labs.LowMaxPods)
 	}
 }

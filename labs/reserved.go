@@ -7,4 +7,6 @@ package labs
 const (
 	MaxPodsNodeKey   = "labctl.dev/max-pods-node"
 	MaxPodsNodeValue = "ch15"
+	// LowMaxPods is that worker's maxPods at up and after a reset.
+	LowMaxPods = 8
 )

@@ -63,7 +63,9 @@ func (b *Backend) Status(ctx context.Context, lang i18n.Lang) view.ClusterInfo {
 			return info
 		}
 	}
-	status := cluster.GetStatus
+	status := func(ctx context.Context, lab *cluster.Lab, lang i18n.Lang) (cluster.Status, error) {
+		return lab.Status(ctx, lang)
+	}
 	if b.status != nil {
 		status = b.status
 	}
@@ -94,7 +96,7 @@ func (b *Backend) openLabFunc() func(context.Context, cluster.Target) (*cluster.
 // Detail says how stopped (stopped, partly stopped, paused).
 func (b *Backend) stoppedInfo(ctx context.Context, lang i18n.Lang, err error) view.ClusterInfo {
 	info := view.ClusterInfo{State: view.ClusterStopped, Name: b.Target.Name, Err: err, Detail: cluster.LabStopped.Text(lang)}
-	stopped := cluster.StoppedStatus
+	stopped := func(ctx context.Context, t cluster.Target) (cluster.Status, error) { return t.StoppedStatus(ctx) }
 	if b.stopped != nil {
 		stopped = b.stopped
 	}
@@ -131,15 +133,11 @@ func (b *Backend) Up(ctx context.Context, lang i18n.Lang, rep view.Reporter) err
 	if b.Target.External() {
 		return i18n.Errorf(msgUpExternal)
 	}
-	rt, err := cluster.DetectRuntime(b.Target.Runtime)
-	if err != nil {
-		return err
-	}
 	var images []string
 	if b.Images != nil {
 		images = b.Images()
 	}
-	_, err = cluster.Up(ctx, b.UpOptions, images, cluster.Env{Lang: lang, Reporter: rep, Runtime: rt})
+	_, err := cluster.Up(ctx, b.UpOptions, images, cluster.Env{Lang: lang, Reporter: rep, Runtime: b.Target.Runtime})
 	// A new cluster has a new kubeconfig: read the status afresh. The
 	// session is left alone, a check may be using it; if it belonged to a
 	// cluster that is gone, its next operation fails and drops it.
@@ -256,7 +254,7 @@ func guarded(done func() error, err error) error {
 // failed drops the session when an operation failed for a reason other
 // than the student's Ctrl-C, so the next one starts from a fresh look.
 func (b *Backend) failed(err error) error {
-	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, cluster.ErrInterrupted) {
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, view.ErrInterrupted) {
 		b.drop()
 	}
 	return err

@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/verify"
@@ -45,7 +44,7 @@ func (s *Session) applyLocal(ctx context.Context, ch *labs.Chapter, a *apply.App
 			return err
 		}
 		for _, node := range nodes {
-			if err := cluster.SetMaxPods(ctx, s.Lab, node, int(n), kubeletWait); err != nil {
+			if err := s.Lab.SetMaxPods(ctx, node, int(n), kubeletWait); err != nil {
 				return fmt.Errorf("%s: %w", o.Where(), err)
 			}
 		}
@@ -143,11 +142,11 @@ func (s *Session) resetLocal(ctx context.Context, objs []apply.Object) error {
 			if err != nil {
 				return err
 			}
-			if _, low := n.Labels[cluster.MaxPodsNodeKey]; !low || done[name] {
+			if _, low := n.Labels[labs.MaxPodsNodeKey]; !low || done[name] {
 				continue
 			}
 			done[name] = true
-			if err := cluster.SetMaxPods(ctx, s.Lab, name, cluster.LowMaxPods, kubeletWait); err != nil {
+			if err := s.Lab.SetMaxPods(ctx, name, labs.LowMaxPods, kubeletWait); err != nil {
 				return err
 			}
 		}

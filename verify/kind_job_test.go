@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/labs"
 )
 
 func init() {
@@ -100,7 +100,7 @@ func TestDaemonSetNodes(t *testing.T) {
 	})
 	t.Run("the worker labctl keeps for ch15's pod limit is not counted", func(t *testing.T) {
 		nodes := taintedNodes()
-		nodes[2].(*corev1.Node).Spec.Taints = []corev1.Taint{{Key: cluster.MaxPodsNodeKey, Value: cluster.MaxPodsNodeValue, Effect: corev1.TaintEffectNoSchedule}}
+		nodes[2].(*corev1.Node).Spec.Taints = []corev1.Taint{{Key: labs.MaxPodsNodeKey, Value: labs.MaxPodsNodeValue, Effect: corev1.TaintEffectNoSchedule}}
 		l := newLab(t, objs(nodes, daemonSet("node-agent", nil, cpToleration, "lab-control-plane", "lab-worker"))...)
 		expect(t, l.check("daemonSetNodes", all), "pass", msgCtlDSOK, "each of 2 node(s): lab-control-plane, lab-worker", "node lab-worker2: not counted")
 	})

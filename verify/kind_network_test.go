@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/labs"
 )
 
 // fakeNodeShells answers node commands from a table: node → command prefix →
@@ -61,7 +61,7 @@ func kindNodeShells() *fakeNodeShells {
 
 func networkLab(t *testing.T, objs ...runtime.Object) *lab {
 	l := newLab(t, netNode("lab-control-plane", "172.18.0.2", "10.244.0.0/24", nil), netNode("lab-worker", "172.18.0.3", "10.244.1.0/24", nil),
-		netNode("lab-worker2", "172.18.0.4", "10.244.2.0/24", map[string]string{cluster.MaxPodsNodeKey: cluster.MaxPodsNodeValue}))
+		netNode("lab-worker2", "172.18.0.4", "10.244.2.0/24", map[string]string{labs.MaxPodsNodeKey: labs.MaxPodsNodeValue}))
 	l.env.Node = kindNodeShells()
 	for _, o := range objs {
 		l.add(o)
@@ -250,7 +250,7 @@ func TestPodLimit(t *testing.T) {
 	})
 	t.Run("no low-limit node", func(t *testing.T) {
 		l := newLab(t, netNode("lab-worker", "172.18.0.3", "10.244.1.0/24", nil), crowd(3))
-		expect(t, l.check("podLimit", p), "fail (final)", msgLimitNoNode, cluster.MaxPodsNodeKey)
+		expect(t, l.check("podLimit", p), "fail (final)", msgLimitNoNode, labs.MaxPodsNodeKey)
 	})
 }
 

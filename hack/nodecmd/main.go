@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	name := flag.String("name", cluster.DefaultName, "kind cluster name")
+	name := flag.String("name", cluster.DefaultOptions().Name, "kind cluster name")
 	node := flag.String("node", "", "node name")
 	flag.Parse()
 	if err := run(*name, *node, strings.Join(flag.Args(), " ")); err != nil {

@@ -1,13 +1,19 @@
-package cluster
+// Package doctor probes everything labctl up depends on (the container
+// runtime, cgroups, memory, the lab and its host ports, inotify limits, the
+// node image) and says how to fix what is wrong: labctl doctor.
+package doctor
 
 import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 
+	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/addons"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -31,11 +37,11 @@ type Finding struct {
 	Fix    string `json:"fix,omitempty"`
 }
 
-// DoctorDeps are doctor's windows on the machine; tests replace them.
-type DoctorDeps struct {
+// Deps are doctor's windows on the machine; tests replace them.
+type Deps struct {
 	Lang       i18n.Lang
-	Runtime    Runtime
-	RuntimeErr error // from DetectRuntime
+	Runtime    runtime.Runtime
+	RuntimeErr error // from detecting the runtime
 	Name       string
 	Image      string
 	HTTPPort   int
@@ -45,19 +51,21 @@ type DoctorDeps struct {
 	ReadFile   func(string) ([]byte, error)
 	Exists     func() (bool, error)
 	// State reads the lab's node containers (nil: not asked).
-	State func(ctx context.Context) (LabState, []NodeContainer, error)
+	State func(ctx context.Context) (cluster.LabState, []runtime.NodeContainer, error)
 }
 
-// DefaultDoctorDeps probes the real machine and the lab called name.
-func DefaultDoctorDeps(lang i18n.Lang, runtimeName, name string) DoctorDeps {
-	rt, err := DetectRuntime(runtimeName)
+// DefaultDeps probes the real machine and the lab called name.
+func DefaultDeps(lang i18n.Lang, runtimeName, name string) Deps {
+	rt, err := runtime.Detect(runtimeName)
 	if name == "" {
-		name = DefaultName
+		name = cluster.DefaultOptions().Name
 	}
-	d := DoctorDeps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: name, Image: DefaultNodeImage,
-		HTTPPort: DefaultOptions().HTTPPort, HTTPSPort: DefaultOptions().HTTPSPort, GOOS: runtime.GOOS, CheckPort: checkPortFree, ReadFile: os.ReadFile}
-	d.Exists = func() (bool, error) { return clusterExists(d.Runtime, d.Name) }
-	d.State = func(ctx context.Context) (LabState, []NodeContainer, error) { return readState(ctx, d.Runtime, d.Name) }
+	d := Deps{Lang: lang, Runtime: rt, RuntimeErr: err, Name: name, Image: cluster.DefaultOptions().Image,
+		HTTPPort: cluster.DefaultOptions().HTTPPort, HTTPSPort: cluster.DefaultOptions().HTTPSPort, GOOS: goruntime.GOOS, CheckPort: runtime.CheckPortFree, ReadFile: os.ReadFile}
+	d.Exists = func() (bool, error) { return d.Runtime.ClusterExists(d.Name) }
+	d.State = func(ctx context.Context) (cluster.LabState, []runtime.NodeContainer, error) {
+		return runtime.ReadState(ctx, d.Runtime, d.Name)
+	}
 	return d
 }
 
@@ -81,9 +89,9 @@ const (
 	inotifyInstances = "/proc/sys/fs/inotify/max_user_instances"
 )
 
-// Doctor probes everything `labctl up` depends on and says how to fix what
+// Run probes everything `labctl up` depends on and says how to fix what
 // is wrong.
-func Doctor(ctx context.Context, d DoctorDeps) []Finding {
+func Run(ctx context.Context, d Deps) []Finding {
 	l := d.Lang
 	var out []Finding
 	add := func(id string, title i18n.Message, st State, detail string, fix *i18n.Message, fixArgs ...any) {
@@ -95,7 +103,7 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 	}
 
 	// 1. the runtime
-	var info RuntimeInfo
+	var info runtime.EngineInfo
 	err := d.RuntimeErr
 	if err == nil {
 		info, err = d.Runtime.Info(ctx)
@@ -104,7 +112,7 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 		f := Finding{ID: "runtime", Title: docRuntime.F(l), State: Fail, Detail: i18n.Localize(err, l), Fix: i18n.FixOf(err, l)}
 		out = append(out, f)
 		// nothing else can be asked of a runtime that does not answer
-		add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, IngressNginxVersion), nil)
+		add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, addons.IngressNginxVersion), nil)
 		return out
 	}
 	add("runtime", docRuntime, OK, fmt.Sprintf("%s %s (%s, %d CPU)", d.Runtime.Name, info.Version, info.OS, info.CPUs), nil)
@@ -137,20 +145,20 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 	if d.Exists != nil {
 		exists, _ = d.Exists()
 	}
-	var state LabState
-	var cs []NodeContainer
+	var state cluster.LabState
+	var cs []runtime.NodeContainer
 	if exists && d.State != nil {
 		state, cs, _ = d.State(ctx)
 	}
 	switch {
-	case state == LabStopped || state == LabPartlyStopped || state == LabPaused:
-		down := notRunning(cs)
+	case state == cluster.LabStopped || state == cluster.LabPartlyStopped || state == cluster.LabPaused:
+		down := runtime.NotRunning(cs)
 		add("cluster", docCluster, Warn, docClusterStopped.F(l, d.Name, state.Text(l), len(down), len(cs), strings.Join(down, ", ")),
-			&fixLabStopped, StartCommand(d.Name))
+			&runtime.FixLabStopped, runtime.StartCommand(d.Name))
 	case exists:
 		add("cluster", docCluster, OK, docClusterExists.F(l, d.Name), nil)
 	default:
-		add("cluster", docCluster, Info, docClusterNone.F(l, d.Name), &fixNoCluster)
+		add("cluster", docCluster, Info, docClusterNone.F(l, d.Name), &runtime.FixNoCluster)
 	}
 	for _, p := range []struct {
 		port int
@@ -199,7 +207,7 @@ func Doctor(ctx context.Context, d DoctorDeps) []Finding {
 	}
 
 	// 7. ingress-nginx's retirement
-	add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, IngressNginxVersion), nil)
+	add("ingress-nginx", docNginx, Info, docNginxDetail.F(l, addons.IngressNginxVersion), nil)
 	return out
 }
 

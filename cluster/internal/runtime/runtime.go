@@ -1,4 +1,8 @@
-package cluster
+// Package runtime drives the container runtime the lab's nodes run on
+// (docker, podman or nerdctl) through its CLI, as kind does, and reads what
+// it says about the lab's node containers. It is shared by package cluster
+// and the doctor; front ends reach it only through them.
+package runtime
 
 import (
 	"bytes"
@@ -19,9 +23,17 @@ import (
 	"github.com/labctl/labctl/i18n"
 )
 
-// Runtimes are the container runtimes kind can run nodes on, in the order
+// Names are the container runtimes kind can run nodes on, in the order
 // they are tried when none is named.
-var Runtimes = []string{"docker", "podman", "nerdctl"}
+// Sentinels a front end recognises (errors.Is); package cluster re-exports them.
+var (
+	// ErrRuntime: no container runtime, or it does not answer.
+	ErrRuntime = errors.New("container runtime unreachable")
+	// ErrRuntimeDown marks errors about a container runtime that does not answer.
+	ErrRuntimeDown = errors.New("container runtime down")
+)
+
+var Names = []string{"docker", "podman", "nerdctl"}
 
 // Runtime is the container runtime the lab's nodes run on, driven through
 // its CLI (the same way kind drives it).
@@ -30,12 +42,12 @@ type Runtime struct {
 	Name string
 	// Bin is the executable; usually Name.
 	Bin string
-	// exec runs the CLI; tests replace it.
-	exec func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error
+	// Exec runs the CLI instead of Bin when set (tests).
+	Exec func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error
 }
 
-// RuntimeInfo is what labctl needs to know about the runtime's engine.
-type RuntimeInfo struct {
+// EngineInfo is what labctl needs to know about the runtime's engine.
+type EngineInfo struct {
 	Version       string
 	CgroupVersion int // 1 or 2; 0 when unknown
 	MemTotal      int64
@@ -43,9 +55,9 @@ type RuntimeInfo struct {
 	OS            string // e.g. "Docker Desktop", "Debian GNU/Linux 12"
 }
 
-// DetectRuntime picks the runtime: the explicit name, LABCTL_RUNTIME,
-// KIND_EXPERIMENTAL_PROVIDER, then the first of Runtimes found on PATH.
-func DetectRuntime(explicit string) (Runtime, error) {
+// Detect picks the runtime: the explicit name, LABCTL_RUNTIME,
+// KIND_EXPERIMENTAL_PROVIDER, then the first of Names found on PATH.
+func Detect(explicit string) (Runtime, error) {
 	name := explicit
 	for _, env := range []string{"LABCTL_RUNTIME", "KIND_EXPERIMENTAL_PROVIDER"} {
 		if name == "" {
@@ -53,25 +65,25 @@ func DetectRuntime(explicit string) (Runtime, error) {
 		}
 	}
 	if name != "" {
-		if !validRuntime(name) {
-			return Runtime{}, i18n.Errorf(msgUnknownRuntime, name, strings.Join(Runtimes, ", "))
+		if !valid(name) {
+			return Runtime{}, i18n.Errorf(msgUnknownRuntime, name, strings.Join(Names, ", "))
 		}
 		if _, err := exec.LookPath(name); err != nil {
 			// Asked for by name: say that one is missing, not "install Docker".
 			return Runtime{}, i18n.Errorf(msgRuntimeMissing, name).Marked(ErrRuntime).WithFix(fixRuntimeMissing)
 		}
-		return newRuntime(name), nil
+		return New(name), nil
 	}
-	for _, n := range Runtimes {
+	for _, n := range Names {
 		if _, err := exec.LookPath(n); err == nil {
-			return newRuntime(n), nil
+			return New(n), nil
 		}
 	}
 	return Runtime{}, i18n.Errorf(msgNoRuntime).Marked(ErrRuntime).WithFix(fixNoRuntime)
 }
 
-func validRuntime(name string) bool {
-	for _, n := range Runtimes {
+func valid(name string) bool {
+	for _, n := range Names {
 		if n == name {
 			return true
 		}
@@ -79,8 +91,8 @@ func validRuntime(name string) bool {
 	return false
 }
 
-// newRuntime returns the runtime driven by the CLI called name.
-func newRuntime(name string) Runtime { return Runtime{Name: name, Bin: name} }
+// New returns the runtime driven by the CLI called name.
+func New(name string) Runtime { return Runtime{Name: name, Bin: name} }
 
 // ProviderOption tells kind's library which runtime to use.
 func (r Runtime) ProviderOption() kindcluster.ProviderOption {
@@ -96,8 +108,8 @@ func (r Runtime) ProviderOption() kindcluster.ProviderOption {
 func (r Runtime) run(ctx context.Context, stdin io.Reader, stdout io.Writer, args ...string) error {
 	var stderr bytes.Buffer
 	var err error
-	if r.exec != nil {
-		err = r.exec(ctx, stdin, stdout, &stderr, args...)
+	if r.Exec != nil {
+		err = r.Exec(ctx, stdin, stdout, &stderr, args...)
 	} else {
 		cmd := exec.CommandContext(ctx, r.Bin, args...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, &stderr
@@ -117,7 +129,8 @@ func (r Runtime) run(ctx context.Context, stdin io.Reader, stdout io.Writer, arg
 	return nil
 }
 
-func (r Runtime) output(ctx context.Context, args ...string) ([]byte, error) {
+// Output runs the runtime's CLI with args and returns what it printed.
+func (r Runtime) Output(ctx context.Context, args ...string) ([]byte, error) {
 	var out bytes.Buffer
 	err := r.run(ctx, nil, &out, args...)
 	return out.Bytes(), err
@@ -125,32 +138,32 @@ func (r Runtime) output(ctx context.Context, args ...string) ([]byte, error) {
 
 // Info asks the runtime's engine about itself. An engine that does not answer
 // within 20 seconds is treated as unreachable, with the fix for each OS.
-func (r Runtime) Info(ctx context.Context) (RuntimeInfo, error) {
+func (r Runtime) Info(ctx context.Context) (EngineInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	args := []string{"info", "--format", "{{json .}}"}
 	if r.Name == "podman" {
 		args = []string{"info", "--format", "json"}
 	}
-	out, err := r.output(ctx, args...)
+	out, err := r.Output(ctx, args...)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-			return RuntimeInfo{}, i18n.Errorf(msgNoRuntime).Marked(ErrRuntime).WithFix(fixNoRuntime)
+			return EngineInfo{}, i18n.Errorf(msgNoRuntime).Marked(ErrRuntime).WithFix(fixNoRuntime)
 		}
-		e := i18n.Errorf(msgRuntimeDown, r.Name).Marked(ErrRuntime).Wrap(err)
+		e := i18n.Errorf(MsgDown, r.Name).Marked(ErrRuntime).Wrap(err)
 		if strings.Contains(err.Error(), "permission denied") {
-			return RuntimeInfo{}, e.WithFix(fixRuntimePermission)
+			return EngineInfo{}, e.WithFix(fixRuntimePermission)
 		}
-		return RuntimeInfo{}, e.WithFix(fixRuntimeDown)
+		return EngineInfo{}, e.WithFix(FixDown)
 	}
 	info, err := parseInfo(r.Name, out)
 	if err != nil {
-		return RuntimeInfo{}, fmt.Errorf("read %s info: %w", r.Name, err)
+		return EngineInfo{}, fmt.Errorf("read %s info: %w", r.Name, err)
 	}
 	return info, nil
 }
 
-func parseInfo(runtime string, out []byte) (RuntimeInfo, error) {
+func parseInfo(runtime string, out []byte) (EngineInfo, error) {
 	if runtime == "podman" {
 		var p struct {
 			Host struct {
@@ -167,10 +180,10 @@ func parseInfo(runtime string, out []byte) (RuntimeInfo, error) {
 			} `json:"version"`
 		}
 		if err := json.Unmarshal(out, &p); err != nil {
-			return RuntimeInfo{}, err
+			return EngineInfo{}, err
 		}
 		cg, _ := strconv.Atoi(strings.TrimPrefix(p.Host.CgroupVersion, "v"))
-		return RuntimeInfo{Version: p.Version.Version, CgroupVersion: cg, MemTotal: p.Host.MemTotal, CPUs: p.Host.CPUs,
+		return EngineInfo{Version: p.Version.Version, CgroupVersion: cg, MemTotal: p.Host.MemTotal, CPUs: p.Host.CPUs,
 			OS: strings.TrimSpace(p.Host.Distribution.Distribution + " " + p.Host.Distribution.Version)}, nil
 	}
 	var d struct {
@@ -182,19 +195,19 @@ func parseInfo(runtime string, out []byte) (RuntimeInfo, error) {
 		ServerErrors    []string
 	}
 	if err := json.Unmarshal(out, &d); err != nil {
-		return RuntimeInfo{}, err
+		return EngineInfo{}, err
 	}
 	if d.ServerVersion == "" && len(d.ServerErrors) > 0 {
-		return RuntimeInfo{}, errors.New(strings.Join(d.ServerErrors, "; "))
+		return EngineInfo{}, errors.New(strings.Join(d.ServerErrors, "; "))
 	}
 	cg, _ := strconv.Atoi(d.CgroupVersion)
-	return RuntimeInfo{Version: d.ServerVersion, CgroupVersion: cg, MemTotal: d.MemTotal, CPUs: d.NCPU, OS: d.OperatingSystem}, nil
+	return EngineInfo{Version: d.ServerVersion, CgroupVersion: cg, MemTotal: d.MemTotal, CPUs: d.NCPU, OS: d.OperatingSystem}, nil
 }
 
 // ImageID returns the local image ID of ref, or "" when the engine does not
 // have it.
 func (r Runtime) ImageID(ctx context.Context, ref string) (string, error) {
-	out, err := r.output(ctx, "image", "inspect", "--format", "{{.Id}}", ref)
+	out, err := r.Output(ctx, "image", "inspect", "--format", "{{.Id}}", ref)
 	if err != nil {
 		s := strings.ToLower(err.Error())
 		if strings.Contains(s, "no such image") || strings.Contains(s, "not found") || strings.Contains(s, "image not known") {
@@ -207,7 +220,7 @@ func (r Runtime) ImageID(ctx context.Context, ref string) (string, error) {
 
 // Pull pulls ref.
 func (r Runtime) Pull(ctx context.Context, ref string) error {
-	_, err := r.output(ctx, "pull", ref)
+	_, err := r.Output(ctx, "pull", ref)
 	return err
 }
 
@@ -223,13 +236,13 @@ func (r Runtime) Load(ctx context.Context, rd io.Reader) error {
 
 // Tag gives src the name dst.
 func (r Runtime) Tag(ctx context.Context, src, dst string) error {
-	_, err := r.output(ctx, "tag", src, dst)
+	_, err := r.Output(ctx, "tag", src, dst)
 	return err
 }
 
 // NetworkSubnets returns the subnets of a runtime network (kind's "kind").
 func (r Runtime) NetworkSubnets(ctx context.Context, network string) ([]netip.Prefix, error) {
-	out, err := r.output(ctx, "network", "inspect", network)
+	out, err := r.Output(ctx, "network", "inspect", network)
 	if err != nil {
 		return nil, err
 	}
@@ -275,13 +288,27 @@ func parseSubnets(out []byte) ([]netip.Prefix, error) {
 	return ps, nil
 }
 
-// removeNetworkIfUnused deletes the network kind created once no container
+// RemoveNetworkIfUnused deletes the network kind created once no container
 // is attached to it any more (kind itself never removes it); a network other
 // clusters still use is left alone.
-func (r Runtime) removeNetworkIfUnused(ctx context.Context, network string) {
-	out, err := r.output(ctx, "network", "inspect", network, "--format", "{{len .Containers}}")
+func (r Runtime) RemoveNetworkIfUnused(ctx context.Context, network string) {
+	out, err := r.Output(ctx, "network", "inspect", network, "--format", "{{len .Containers}}")
 	if err != nil || strings.TrimSpace(string(out)) != "0" {
 		return
 	}
-	_, _ = r.output(ctx, "network", "rm", network)
+	_, _ = r.Output(ctx, "network", "rm", network)
+}
+
+// ClusterExists reports whether kind has a cluster called name.
+func (r Runtime) ClusterExists(name string) (bool, error) {
+	names, err := kindcluster.NewProvider(r.ProviderOption()).List()
+	if err != nil {
+		return false, err
+	}
+	for _, n := range names {
+		if n == name {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -1,4 +1,4 @@
-package cluster
+package doctor
 
 import (
 	"context"
@@ -9,12 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labctl/labctl/cluster"
+	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )
 
 // fakeRuntime answers `info` and `image inspect` like a docker CLI would.
-func fakeRuntime(info string, infoErr string, images map[string]string) Runtime {
-	return Runtime{Name: "docker", Bin: "docker", exec: func(_ context.Context, _ io.Reader, stdout, stderr io.Writer, args ...string) error {
+func fakeRuntime(info string, infoErr string, images map[string]string) runtime.Runtime {
+	return runtime.Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, _ io.Reader, stdout, stderr io.Writer, args ...string) error {
 		switch args[0] {
 		case "info":
 			if infoErr != "" {
@@ -38,9 +40,9 @@ func fakeRuntime(info string, infoErr string, images map[string]string) Runtime 
 
 const dockerInfoV2 = `{"ServerVersion":"28.2.2","CgroupVersion":"2","MemTotal":8589934592,"NCPU":4,"OperatingSystem":"Docker Desktop"}`
 
-func deps(rt Runtime) DoctorDeps {
-	return DoctorDeps{
-		Lang: i18n.En, Runtime: rt, Name: "lab", Image: DefaultNodeImage, HTTPPort: 80, HTTPSPort: 443, GOOS: "linux",
+func deps(rt runtime.Runtime) Deps {
+	return Deps{
+		Lang: i18n.En, Runtime: rt, Name: "lab", Image: cluster.DefaultOptions().Image, HTTPPort: 80, HTTPSPort: 443, GOOS: "linux",
 		CheckPort: func(int, string) error { return nil },
 		ReadFile: func(p string) ([]byte, error) {
 			if strings.HasSuffix(p, "watches") {
@@ -64,7 +66,7 @@ func find(t *testing.T, fs []Finding, id string) Finding {
 }
 
 func TestDoctorHealthyMachine(t *testing.T) {
-	fs := Doctor(context.Background(), deps(fakeRuntime(dockerInfoV2, "", nil)))
+	fs := Run(context.Background(), deps(fakeRuntime(dockerInfoV2, "", nil)))
 	if Blocking(fs) {
 		t.Errorf("healthy machine blocked: %+v", fs)
 	}
@@ -80,7 +82,7 @@ func TestDoctorHealthyMachine(t *testing.T) {
 }
 
 func TestDoctorRuntimeDown(t *testing.T) {
-	fs := Doctor(context.Background(), deps(fakeRuntime("", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", nil)))
+	fs := Run(context.Background(), deps(fakeRuntime("", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", nil)))
 	f := find(t, fs, "runtime")
 	if f.State != Fail || !Blocking(fs) {
 		t.Fatalf("runtime down not blocking: %+v", f)
@@ -91,22 +93,27 @@ func TestDoctorRuntimeDown(t *testing.T) {
 }
 
 func TestDoctorRuntimePermission(t *testing.T) {
-	fs := Doctor(context.Background(), deps(fakeRuntime("", "permission denied while trying to connect to the Docker daemon socket", nil)))
+	fs := Run(context.Background(), deps(fakeRuntime("", "permission denied while trying to connect to the Docker daemon socket", nil)))
 	if f := find(t, fs, "runtime"); !strings.Contains(f.Fix, "usermod") {
 		t.Errorf("permission fix: %+v", f)
 	}
 }
 
+var (
+	testPortTaken = i18n.M("doctor.test.port", "port %d is taken; choose another with %s", "%d 번 포트를 쓰고 있습니다. %s 로 바꾸세요")
+	testPortFix   = i18n.M("doctor.test.port.fix", "stop what uses it", "그 프로그램을 멈추세요")
+)
+
 func TestDoctorPortsAndLimits(t *testing.T) {
-	d := deps(fakeRuntime(strings.Replace(dockerInfoV2, `"2"`, `"1"`, 1), "", map[string]string{DefaultNodeImage: "sha256:1"}))
+	d := deps(fakeRuntime(strings.Replace(dockerInfoV2, `"2"`, `"1"`, 1), "", map[string]string{cluster.DefaultOptions().Image: "sha256:1"}))
 	d.CheckPort = func(port int, flag string) error {
 		if port == 80 {
-			return i18n.Errorf(msgPortTaken, port, flag).WithFix(fixPortTaken)
+			return i18n.Errorf(testPortTaken, port, flag).WithFix(testPortFix)
 		}
 		return nil
 	}
 	d.ReadFile = func(p string) ([]byte, error) { return []byte("128"), nil }
-	fs := Doctor(context.Background(), d)
+	fs := Run(context.Background(), d)
 	if f := find(t, fs, "port-80"); f.State != Fail || !strings.Contains(f.Detail, "--http-port") {
 		t.Errorf("port 80: %+v", f)
 	}
@@ -131,7 +138,7 @@ func TestDoctorExistingClusterOwnsPorts(t *testing.T) {
 	d := deps(fakeRuntime(dockerInfoV2, "", nil))
 	d.Exists = func() (bool, error) { return true, nil }
 	d.CheckPort = func(int, string) error { return errors.New("must not be asked") }
-	fs := Doctor(context.Background(), d)
+	fs := Run(context.Background(), d)
 	if Blocking(fs) {
 		t.Errorf("a running lab blocks itself: %+v", fs)
 	}
@@ -141,7 +148,7 @@ func TestDoctorMemoryAndNonLinux(t *testing.T) {
 	d := deps(fakeRuntime(strings.Replace(dockerInfoV2, "8589934592", "2147483648", 1), "", nil))
 	d.GOOS = "darwin"
 	d.ReadFile = func(string) ([]byte, error) { return nil, os.ErrNotExist }
-	fs := Doctor(context.Background(), d)
+	fs := Run(context.Background(), d)
 	if f := find(t, fs, "memory"); f.State != Fail || f.Fix == "" {
 		t.Errorf("2 GiB: %+v", f)
 	}
@@ -155,23 +162,26 @@ func TestDoctorMemoryAndNonLinux(t *testing.T) {
 func TestDoctorKorean(t *testing.T) {
 	d := deps(fakeRuntime("", "Cannot connect to the Docker daemon", nil))
 	d.Lang = i18n.Ko
-	f := find(t, Doctor(context.Background(), d), "runtime")
+	f := find(t, Run(context.Background(), d), "runtime")
 	if !strings.Contains(f.Title, "런타임") || !strings.Contains(f.Fix, "Docker Desktop") || !strings.Contains(f.Detail, "연결할 수 없습니다") {
 		t.Errorf("Korean finding %+v", f)
 	}
 }
 
-func TestParseInfoAndSubnets(t *testing.T) {
-	info, err := parseInfo("podman", []byte(`{"host":{"cgroupVersion":"v2","memTotal":4294967296,"cpus":2,"distribution":{"distribution":"fedora","version":"40"}},"version":{"Version":"5.2.0"}}`))
-	if err != nil || info.CgroupVersion != 2 || info.Version != "5.2.0" || info.MemTotal != 4*gib {
-		t.Errorf("podman info %+v %v", info, err)
+func TestDoctorStoppedLab(t *testing.T) {
+	d := deps(fakeRuntime(dockerInfoV2, "", nil))
+	d.Name = "rs"
+	d.Exists = func() (bool, error) { return true, nil }
+	d.State = func(ctx context.Context) (cluster.LabState, []runtime.NodeContainer, error) {
+		cs := []runtime.NodeContainer{{Name: "rs-control-plane", Role: "control-plane", State: "exited"}, {Name: "rs-worker", Role: "worker", State: "running"}}
+		return runtime.StateOf(cs), cs, nil
 	}
-	ps, err := parseSubnets([]byte(`[{"Name":"kind","IPAM":{"Config":[{"Subnet":"fc00:f853:ccd:e793::/64"},{"Subnet":"172.18.0.0/16","Gateway":"172.18.0.1"}]}}]`))
-	if err != nil || len(ps) != 2 || ps[1].String() != "172.18.0.0/16" {
-		t.Errorf("docker subnets %v %v", ps, err)
+	fs := Run(context.Background(), d)
+	f := find(t, fs, "cluster")
+	if f.State != Warn || !strings.Contains(f.Detail, "partly stopped") || !strings.Contains(f.Fix, "labctl start --name rs") {
+		t.Errorf("stopped lab: %+v", f)
 	}
-	ps, err = parseSubnets([]byte(`[{"name":"kind","subnets":[{"subnet":"10.89.0.0/24","gateway":"10.89.0.1"}]}]`))
-	if err != nil || len(ps) != 1 || ps[0].String() != "10.89.0.0/24" {
-		t.Errorf("podman subnets %v %v", ps, err)
+	if Blocking(fs) {
+		t.Errorf("a stopped lab does not block up: %+v", fs)
 	}
 }

@@ -1,4 +1,4 @@
-package cluster
+package runtime
 
 import (
 	"errors"
@@ -15,9 +15,9 @@ import (
 // the café Wi-Fi.
 const ListenAddress = "127.0.0.1"
 
-// checkPortFree fails with the port and the flag that changes it when
+// CheckPortFree fails with the port and the flag that changes it when
 // something on the host already holds port.
-func checkPortFree(port int, flag string) error {
+func CheckPortFree(port int, flag string) error {
 	addr := net.JoinHostPort(ListenAddress, fmt.Sprint(port))
 	l, err := net.Listen("tcp", addr)
 	if err == nil {
