@@ -99,8 +99,7 @@ var (
 	stepStopNodes        = i18n.M("stop.step.nodes", "Stopping the nodes of %q", "%q 의 노드 정지")
 	stepAddresses        = i18n.M("start.step.addresses", "Checking the nodes' addresses", "노드 주소 확인")
 	stepBack             = i18n.M("start.step.back", "Waiting for nodes, CoreDNS and the add-ons to run again", "노드, CoreDNS, 애드온이 다시 실행될 때까지 대기")
-	stepLabNetwork       = i18n.M("up.step.lab-network", "Starting the outside server %s (ch15)", "바깥 서버 %s 시작 (ch15)")
-	stepMaxPods          = i18n.M("up.step.max-pods", "Limiting one worker to %d pods (ch15)", "워커 하나의 파드 수를 %d 개로 제한 (ch15)")
+	stepLabNetwork       = i18n.M("up.step.lab-network", "Starting the outside server %s and limiting one worker to %d pods (ch15)", "바깥 서버 %s 시작, 워커 하나의 파드 수를 %d 개로 제한 (ch15)")
 	stepDelete           = i18n.M("down.step.delete", "Deleting cluster %q", "클러스터 %q 삭제")
 )
 

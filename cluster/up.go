@@ -174,28 +174,24 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 	if err != nil {
 		return err
 	}
-	// ch15's cluster network: the outside server beside the nodes, and the
-	// worker with a low pod limit tainted before the add-ons are applied
-	// (the taint keeps their pods off it); its kubelet takes the limit
-	// while they start.
-	var maxPods func() error
-	if err := env.step(stepLabNetwork.F(env.Lang, outsideName(lab.Name)), func() error {
-		if err := ensureOutside(ctx, lab.rt, lab.Name); err != nil {
-			return err
+	// ch15's cluster network: the worker with a low pod limit is tainted
+	// before the add-ons are applied (the taint keeps their pods off it);
+	// its kubelet takes the limit, and the outside server starts beside the
+	// nodes, while they start.
+	maxPods, err := ensureMaxPodsNode(bgCtx, lab, o.Wait)
+	if err != nil {
+		return err
+	}
+	labNetDone := make(chan error, 1)
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		if err := ensureOutside(bgCtx, lab.rt, lab.Name); err != nil || maxPods == nil {
+			labNetDone <- err
+			return
 		}
-		var err error
-		maxPods, err = ensureMaxPodsNode(bgCtx, lab, o.Wait)
-		return err
-	}); err != nil {
-		return err
-	}
-	maxPodsDone := make(chan error, 1)
-	if maxPods == nil {
-		maxPodsDone <- nil
-	} else {
-		bg.Add(1)
-		go func() { defer bg.Done(); maxPodsDone <- maxPods() }()
-	}
+		labNetDone <- maxPods()
+	}()
 	// The add-ons are applied now and start as soon as the nodes are Ready:
 	// their rollouts overlap the wait for the nodes, and each other (the
 	// ingress controller does not need MetalLB). They are reported one
@@ -258,7 +254,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 			return err
 		}
 	}
-	if err := waitStep(env, stepMaxPods.F(env.Lang, labs.LowMaxPods), maxPodsDone); err != nil {
+	if err := waitStep(env, stepLabNetwork.F(env.Lang, outsideName(lab.Name), labs.LowMaxPods), labNetDone); err != nil {
 		return err
 	}
 	return waitStep(env, stepSideloadChapters.F(env.Lang), chaptersDone)
