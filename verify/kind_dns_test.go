@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/miekg/dns"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -51,7 +50,7 @@ func TestDNSRecords(t *testing.T) {
 	})
 	t.Run("a fix the DNS cache does not show yet is not a wrong answer", func(t *testing.T) {
 		l := newLab(t, externalName("www.google.com"))
-		l.net.dnsCache = map[string]*dns.Msg{}
+		l.net.cacheDNS()
 		l.check("dnsRecords", cname) // CoreDNS caches the wrong answer
 		fixed := externalName("google.com")
 		if _, err := l.client.CoreV1().Services("default").Update(context.Background(), fixed, metav1.UpdateOptions{}); err != nil {
@@ -65,7 +64,7 @@ func TestDNSRecords(t *testing.T) {
 	})
 	t.Run("a headless fix the cache does not show yet", func(t *testing.T) {
 		l := newLab(t, objs(httpGo(2), one(headless("10.96.80.8")))...)
-		l.net.dnsCache = map[string]*dns.Msg{}
+		l.net.cacheDNS()
 		l.check("dnsRecords", podsOf)
 		// recreated headless, as the hint says
 		if err := l.client.CoreV1().Services("default").Delete(context.Background(), "http-go-headless", metav1.DeleteOptions{}); err != nil {

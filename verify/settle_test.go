@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"github.com/miekg/dns"
 	"strings"
 	"testing"
 	"time"
@@ -197,11 +196,11 @@ func TestRunnerSettles(t *testing.T) {
 			t.Errorf("a wrong externalName the DNS answers: %+v", r)
 		}
 		cached := newLab(t, externalName("www.google.com"))
-		cached.net.dnsCache = map[string]*dns.Msg{}
+		cached.net.cacheDNS()
 		cached.check("dnsRecords", cname)
 		_, err := cached.client.CoreV1().Services("default").Update(context.Background(), externalName("google.com"), metav1.UpdateOptions{})
 		must(t, err)
-		r := run(cached, "dnsRecords", cname, Options{Poll: time.Millisecond, Timeout: 30 * time.Millisecond, Grace: time.Millisecond})
+		r := run(cached, "dnsRecords", cname, Options{Poll: time.Millisecond, Timeout: 500 * time.Millisecond, Grace: time.Millisecond})
 		if r.Verdict != Fail || !r.Waited || r.Settled || !strings.Contains(strings.Join(r.Evidence, "\n"), "still changing at the deadline: CNAME externalname-service") {
 			t.Errorf("a fix the DNS cache hides: %+v", r)
 		}

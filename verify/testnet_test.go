@@ -689,6 +689,13 @@ func (l *lab) startDNS() {
 	l.net.dnsAddr, l.net.dnsNet = pc.LocalAddr().String(), "udp"
 }
 
+// cacheDNS makes the fake CoreDNS keep its first answer to each question.
+func (n *testNet) cacheDNS() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.dnsCache = map[string]*dns.Msg{}
+}
+
 // serveDNS answers as CoreDNS's kubernetes plugin does for Services:
 // ExternalName → CNAME, headless → one A per ready endpoint (every endpoint
 // with publishNotReadyAddresses), otherwise the
