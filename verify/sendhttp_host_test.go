@@ -37,7 +37,11 @@ func TestHostRequests(t *testing.T) {
 	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://elsewhere.invalid/", http.StatusPermanentRedirect)
 	})
-	mux.HandleFunc("/hang", func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	// /hang never answers while the test runs: not even when the client's
+	// side of the connection goes away (a handler returning on that would
+	// write a 200 a slow client could still read)
+	release := make(chan struct{})
+	mux.HandleFunc("/hang", func(http.ResponseWriter, *http.Request) { <-release })
 	srv := httptest.NewUnstartedServer(mux)
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -52,6 +56,7 @@ func TestHostRequests(t *testing.T) {
 	}}
 	srv.StartTLS()
 	defer srv.Close()
+	defer close(release) // before Close, which waits for the handlers
 	n := &hostSender{Timeout: 5 * time.Second}
 	ctx := context.Background()
 
