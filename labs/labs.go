@@ -56,9 +56,10 @@ type Step struct {
 	// Solution is the answer: with the prerequisites it passes every check.
 	Solution []string `yaml:"solution,omitempty"`
 	// Task is "action" when the student's task is something done with
-	// kubectl to what the starter makes (delete a pod, label a node) rather
-	// than a change to a file: its starter may then be its solution, and the
-	// checks observe the action.
+	// kubectl to what the starter makes (delete a pod, run a port-forward)
+	// rather than a change to a file: the checks observe the action, and
+	// the solution still differs from the starter (it states the command in
+	// labctl's own kinds, e.g. PodAction, where one can).
 	Task   string      `yaml:"task,omitempty"`
 	Checks []CheckSpec `yaml:"checks"`
 	Hints  []i18n.Text `yaml:"hints,omitempty"`

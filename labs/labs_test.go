@@ -70,10 +70,13 @@ func TestExerciseProblems(t *testing.T) {
 		want   string
 	}{
 		"starter is the solution": {map[string]string{"ch99/manifests/svc.yaml": "# TODO: nothing\n" + svc}, "the starter is the solution"},
-		"no todo":                 {map[string]string{"ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": strings.Replace(svc, "80", "81", 1)}, `"# TODO" comment`},
-		"no starter":              {map[string]string{"ch99/lab.yaml": strings.Replace(goodLab, "  manifests: [manifests/svc.yaml]\n", "", 1)}, "no starter"},
-		"an exercise":             {map[string]string{"ch99/manifests/svc.yaml": "# TODO: write the port\n" + strings.Replace(svc, "80", "81", 1), "ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": svc}, ""},
-		"from nothing":            {map[string]string{"ch99/manifests/svc.yaml": "# TODO: write the Service web\n", "ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": svc}, ""},
+		// a task of commands states the command in its solution (labctl's
+		// own kinds, e.g. PodAction) like any step: the same files are no answer
+		"a task of commands with the starter as its solution": {map[string]string{"ch99/manifests/svc.yaml": "# TODO: delete a pod\n" + svc, "ch99/lab.yaml": strings.Replace(goodLab, "  manifests: [manifests/svc.yaml]\n", "  manifests: [manifests/svc.yaml]\n  task: action\n", 1)}, "the starter is the solution"},
+		"no todo":      {map[string]string{"ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": strings.Replace(svc, "80", "81", 1)}, `"# TODO" comment`},
+		"no starter":   {map[string]string{"ch99/lab.yaml": strings.Replace(goodLab, "  manifests: [manifests/svc.yaml]\n", "", 1)}, "no starter"},
+		"an exercise":  {map[string]string{"ch99/manifests/svc.yaml": "# TODO: write the port\n" + strings.Replace(svc, "80", "81", 1), "ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": svc}, ""},
+		"from nothing": {map[string]string{"ch99/manifests/svc.yaml": "# TODO: write the Service web\n", "ch99/lab.yaml": strings.Replace(goodLab, "solution: [manifests/svc.yaml]", "solution: [solution/svc.yaml]", 1), "ch99/solution/svc.yaml": svc}, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			files := map[string]string{}

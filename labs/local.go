@@ -42,14 +42,49 @@ type AnswersSpec struct {
 	Pod   string `json:"pod,omitempty"`
 }
 
+// PodAction is what a student does with kubectl to one pod a workload made
+// (ch04: kubectl delete pod, kubectl label pod --overwrite): the solution
+// of a step whose task is that command, not a file.
+type PodAction struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              PodActionSpec `json:"spec"`
+}
+
+// PodActionSpec picks the pod (the first Ready one, by name, of those the
+// selector matches) and says what to do to it: delete it, or set labels.
+type PodActionSpec struct {
+	Selector map[string]string `json:"selector"`
+	// Action is "delete" or "label".
+	Action string            `json:"action"`
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// DeepCopyObject implements runtime.Object.
+func (a *PodAction) DeepCopyObject() runtime.Object {
+	out := *a
+	a.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	out.Spec.Selector = copyMap(a.Spec.Selector)
+	out.Spec.Labels = copyMap(a.Spec.Labels)
+	return &out
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
 // DeepCopyObject implements runtime.Object.
 func (k *KubeletConfig) DeepCopyObject() runtime.Object {
 	out := *k
 	k.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
-	out.Spec.NodeSelector = map[string]string{}
-	for a, b := range k.Spec.NodeSelector {
-		out.Spec.NodeSelector[a] = b
-	}
+	out.Spec.NodeSelector = copyMap(k.Spec.NodeSelector)
 	return &out
 }
 
@@ -62,6 +97,6 @@ func (a *Answers) DeepCopyObject() runtime.Object {
 
 // addLocalKinds registers labctl's own kinds in a scheme.
 func addLocalKinds(s *runtime.Scheme) error {
-	s.AddKnownTypes(LocalGroupVersion, &KubeletConfig{}, &Answers{})
+	s.AddKnownTypes(LocalGroupVersion, &KubeletConfig{}, &Answers{}, &PodAction{})
 	return nil
 }

@@ -2,12 +2,16 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/labs"
@@ -25,6 +29,10 @@ import (
 //     (spec.facts: docker-network, sandbox, egress, cni; spec.pod where it
 //     needs one): the solution of a step whose answers depend on the
 //     cluster (its addresses, a sandbox's ID). Reset deletes the ConfigMap.
+//   - PodAction does to one pod a workload made what the student does with
+//     kubectl (spec.action delete: kubectl delete pod; label: kubectl label
+//     pod --overwrite with spec.labels): the first Ready pod, by name, that
+//     spec.selector matches. Reset has nothing to undo: the workload goes.
 const localAPIVersion = "labctl.dev/v1"
 
 func isLocal(o apply.Object) bool { return o.GetAPIVersion() == localAPIVersion }
@@ -55,8 +63,60 @@ func (s *Session) applyLocal(ctx context.Context, ch *labs.Chapter, a *apply.App
 			return fmt.Errorf("%s: %s: %w", o.Where(), o.Ref(), err)
 		}
 		return a.Apply(ctx, []apply.Object{cm})
+	case "PodAction":
+		return s.podAction(ctx, ch, o)
 	}
-	return fmt.Errorf("%s: labctl knows no kind %s in %s (known: KubeletConfig, Answers)", o.Where(), o.GetKind(), localAPIVersion)
+	return fmt.Errorf("%s: labctl knows no kind %s in %s (known: KubeletConfig, Answers, PodAction)", o.Where(), o.GetKind(), localAPIVersion)
+}
+
+// podAction deletes or relabels the first Ready pod, by name, that the
+// object's spec.selector matches in its namespace.
+func (s *Session) podAction(ctx context.Context, ch *labs.Chapter, o apply.Object) error {
+	sel, _, _ := unstructured.NestedStringMap(o.Object, "spec", "selector")
+	action, _, _ := unstructured.NestedString(o.Object, "spec", "action")
+	set, _, _ := unstructured.NestedStringMap(o.Object, "spec", "labels")
+	switch {
+	case len(sel) == 0:
+		return fmt.Errorf("%s: %s needs spec.selector (labels of the pods)", o.Where(), o.Ref())
+	case action == "label" && len(set) == 0:
+		return fmt.Errorf("%s: %s: action label needs spec.labels", o.Where(), o.Ref())
+	case action != "delete" && action != "label":
+		return fmt.Errorf("%s: %s: spec.action %q: want delete or label", o.Where(), o.Ref(), action)
+	}
+	ns := o.GetNamespace()
+	if ns == "" {
+		ns = ch.Namespace
+	}
+	pods, err := s.Lab.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
+	if err != nil {
+		return err
+	}
+	sort.Slice(pods.Items, func(i, j int) bool { return pods.Items[i].Name < pods.Items[j].Name })
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp != nil || !podReady(&p) {
+			continue
+		}
+		if action == "delete" {
+			err = s.Lab.Client.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{})
+		} else {
+			patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": set}})
+			_, err = s.Lab.Client.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, patch, metav1.PatchOptions{})
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %s pod %s/%s: %w", o.Where(), action, ns, p.Name, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s: no Ready pod in %s has the labels %s", o.Where(), ns, labels.Set(sel))
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 // selectNodes lists the nodes a KubeletConfig's spec.nodeSelector picks.

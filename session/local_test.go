@@ -122,3 +122,58 @@ func TestUpUnknownRuntime(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// A PodAction deletes or relabels the first Ready pod, by name, that its
+// selector matches, and nothing else; a wrong one says what is wrong.
+func TestPodAction(t *testing.T) {
+	pod := func(name string, ready bool, lbl string) *corev1.Pod {
+		st := corev1.ConditionFalse
+		if ready {
+			st = corev1.ConditionTrue
+		}
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ch04", Name: name, Labels: map[string]string{"app": lbl}},
+			Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: st}}}}
+	}
+	ch := chapter(t, "ch04")
+	ctx := context.Background()
+	const action = "apiVersion: labctl.dev/v1\nkind: PodAction\nmetadata: {name: a, namespace: ch04}\nspec: %s\n"
+	labelsOf := func(s *Session) map[string]string {
+		out := map[string]string{}
+		list, _ := s.Lab.Client.CoreV1().Pods("ch04").List(ctx, metav1.ListOptions{})
+		for _, p := range list.Items {
+			out[p.Name] = p.Labels["app"]
+		}
+		return out
+	}
+	pods := func() *Session {
+		return &Session{Lab: fakeLab(pod("kubia-c", true, "kubia"), pod("kubia-a", false, "kubia"), pod("kubia-b", true, "kubia"), pod("other", true, "web"))}
+	}
+
+	s := pods()
+	if err := s.applyLocal(ctx, ch, nil, localObject(t, fmt.Sprintf(action, "{selector: {app: kubia}, action: delete}"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := labelsOf(s); len(got) != 3 || got["kubia-b"] != "" {
+		t.Errorf("delete: pods left %v, want kubia-b (the first Ready one) gone", got)
+	}
+
+	s = pods()
+	if err := s.applyLocal(ctx, ch, nil, localObject(t, fmt.Sprintf(action, "{selector: {app: kubia}, action: label, labels: {app: foo}}"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := labelsOf(s); got["kubia-b"] != "foo" || got["kubia-a"] != "kubia" || got["kubia-c"] != "kubia" || got["other"] != "web" {
+		t.Errorf("label: %v, want only kubia-b relabelled", got)
+	}
+
+	for spec, want := range map[string]string{
+		"{action: delete}":                           "needs spec.selector",
+		"{selector: {app: kubia}, action: label}":    "action label needs spec.labels",
+		"{selector: {app: kubia}, action: scale}":    `spec.action "scale": want delete or label`,
+		"{selector: {app: nothing}, action: delete}": "no Ready pod in ch04 has the labels app=nothing",
+	} {
+		err := pods().applyLocal(ctx, ch, nil, localObject(t, fmt.Sprintf(action, spec)))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", spec, err, want)
+		}
+	}
+}

@@ -196,9 +196,9 @@ func (s *Session) ApplyObjects(ctx context.Context, ch *labs.Chapter, objs []app
 	var api []apply.Object
 	for _, o := range objs {
 		if isLocal(o) {
-			// an Answers object reads the pods the same step made: after
-			// they run
-			if o.GetKind() == "Answers" {
+			// an Answers object reads, and a PodAction acts on, the pods
+			// the same step made: after they run
+			if o.GetKind() == "Answers" || o.GetKind() == "PodAction" {
 				if err := a.Wait(ctx, api); err != nil {
 					return err
 				}
