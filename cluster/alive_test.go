@@ -30,7 +30,7 @@ func TestWatchStoppedLab(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	host := srv.URL
 	srv.Close() // the API server is gone: connection refused
-	lab := watchedLab(t, host, fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "exited"}))
+	lab := watchedLab(t, host, runtime.FakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "exited"}))
 	ctx, done := lab.Watch(context.Background(), 10*time.Millisecond)
 	select {
 	case <-ctx.Done():
@@ -46,7 +46,7 @@ func TestWatchStoppedLab(t *testing.T) {
 func TestWatchRunningLab(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok")) }))
 	defer srv.Close()
-	lab := watchedLab(t, srv.URL, fakeNodes(map[string]string{"rs-control-plane": "running"}))
+	lab := watchedLab(t, srv.URL, runtime.FakeNodes(map[string]string{"rs-control-plane": "running"}))
 	ctx, done := lab.Watch(context.Background(), 10*time.Millisecond)
 	if err := done(); err != nil {
 		t.Fatalf("done() = %v on a running lab", err)

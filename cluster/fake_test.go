@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +20,6 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/labctl/labctl/cluster/addons"
-	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
 )
@@ -260,26 +258,3 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-// fakeEngine plays the runtime's CLI: each command's answer by its first
-// words, stderr and a failure for the rest.
-func fakeEngine(answers map[string]string, calls *[]string) runtime.Runtime {
-	return runtime.Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
-		line := strings.Join(args, " ")
-		*calls = append(*calls, line)
-		if stdin != nil {
-			b, _ := io.ReadAll(stdin)
-			*calls = append(*calls, "stdin:"+string(b))
-		}
-		for prefix, out := range answers {
-			if strings.HasPrefix(line, prefix) {
-				if strings.HasPrefix(out, "ERR ") {
-					fmt.Fprint(stderr, strings.TrimPrefix(out, "ERR "))
-					return errors.New("exit status 1")
-				}
-				fmt.Fprint(stdout, out)
-				return nil
-			}
-		}
-		return errors.New("exit status 125")
-	}}
-}

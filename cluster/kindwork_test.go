@@ -108,12 +108,12 @@ func TestBundles(t *testing.T) {
 	}
 
 	var calls []string
-	refusing := fakeEngine(map[string]string{"image inspect": "ERR Error: No such image: x", "pull ": "ERR denied"}, &calls)
+	refusing := runtime.Fake(map[string]string{"image inspect": "ERR Error: No such image: x", "pull ": "ERR denied"}, &calls)
 	err := saveBundle(context.Background(), refusing, []string{"x:1"}, filepath.Join(dir, "b2.tar"), &recorder{}, i18n.En)
 	if msg := i18n.Localize(err, i18n.En); err == nil || !strings.Contains(msg, "x:1") || !strings.Contains(msg, "denied") {
 		t.Errorf("a pull that fails: %q", msg)
 	}
-	saveFails := fakeEngine(map[string]string{"image inspect": "sha256:x", "save": "ERR no space"}, &calls)
+	saveFails := runtime.Fake(map[string]string{"image inspect": "sha256:x", "save": "ERR no space"}, &calls)
 	b3 := filepath.Join(dir, "b3.tar")
 	if err := saveBundle(context.Background(), saveFails, []string{"x:1"}, b3, &recorder{}, i18n.En); err == nil {
 		t.Error("a failed save passed")

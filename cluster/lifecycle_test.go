@@ -23,7 +23,7 @@ import (
 // lifecycleEngine is fakeNodes that also takes start, stop and unpause
 // (recorded in calls); a container called "broken" refuses to start.
 func lifecycleEngine(states map[string]string, calls *[]string) runtime.Runtime {
-	rt := fakeNodes(states)
+	rt := runtime.FakeNodes(states)
 	inner := rt.Exec
 	rt.Exec = func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
 		switch args[0] {
@@ -230,7 +230,7 @@ func TestWaitAPI(t *testing.T) {
 // checkAddresses passes when Kubernetes knows each node by the address the
 // runtime gave it, and names a node known by an old one, with the fix.
 func TestCheckAddresses(t *testing.T) {
-	rt := fakeNodes(map[string]string{"lab-control-plane": "running"}) // 172.18.0.9
+	rt := runtime.FakeNodes(map[string]string{"lab-control-plane": "running"}) // 172.18.0.9
 	env := Env{Lang: i18n.En, Reporter: &recorder{}}
 	same := fakeLab(heartbeatNode("lab-control-plane", time.Now(), "172.18.0.9"))
 	same.Name, same.rt = "lab", rt

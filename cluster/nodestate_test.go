@@ -3,8 +3,6 @@ package cluster
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -16,40 +14,11 @@ import (
 	"github.com/labctl/labctl/i18n"
 )
 
-// fakeNodes answers `ps` and `inspect` like docker does for a lab's nodes
-// (states by name; "" means the lab has no node).
-func fakeNodes(states map[string]string) runtime.Runtime {
-	return runtime.Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, _ io.Reader, stdout, _ io.Writer, args ...string) error {
-		switch args[0] {
-		case "info":
-			fmt.Fprint(stdout, `{"ServerVersion":"28.2.2","CgroupVersion":"2"}`)
-		case "ps":
-			for n := range states {
-				fmt.Fprintln(stdout, n)
-			}
-		case "inspect":
-			for _, n := range args[3:] {
-				role := "worker"
-				if strings.HasSuffix(n, "control-plane") {
-					role = "control-plane"
-				}
-				ip := ""
-				if states[n] == "running" {
-					ip = "172.18.0.9 "
-				}
-				fmt.Fprintf(stdout, "/%s\t%s\t%s\t%s\n", n, states[n], role, ip)
-			}
-		default:
-			return fmt.Errorf("unexpected %v", args)
-		}
-		return nil
-	}}
-}
 
 // A stopped lab is ErrStopped, says which nodes, and names the one command
 // that starts it, with the lab's name when it is not the default.
 func TestRequireRunningStopped(t *testing.T) {
-	rt := fakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "exited"})
+	rt := runtime.FakeNodes(map[string]string{"rs-control-plane": "exited", "rs-worker": "exited"})
 	err := requireRunning(context.Background(), rt, "rs")
 	if !errors.Is(err, ErrStopped) {
 		t.Fatalf("err = %v, want ErrStopped", err)
@@ -60,10 +29,10 @@ func TestRequireRunningStopped(t *testing.T) {
 			t.Errorf("%s: %q / %q", l, msg, fix)
 		}
 	}
-	if err := requireRunning(context.Background(), fakeNodes(map[string]string{}), "rs"); !errors.Is(err, ErrNoCluster) {
+	if err := requireRunning(context.Background(), runtime.FakeNodes(map[string]string{}), "rs"); !errors.Is(err, ErrNoCluster) {
 		t.Errorf("no nodes: %v, want ErrNoCluster", err)
 	}
-	if err := requireRunning(context.Background(), fakeNodes(map[string]string{"lab-control-plane": "running"}), "lab"); err != nil {
+	if err := requireRunning(context.Background(), runtime.FakeNodes(map[string]string{"lab-control-plane": "running"}), "lab"); err != nil {
 		t.Errorf("running: %v", err)
 	}
 }

@@ -107,7 +107,7 @@ func TestInterrupted(t *testing.T) {
 func TestUpRefuses(t *testing.T) {
 	dir := fakeDocker(t)
 	var calls []string
-	down := fakeEngine(map[string]string{"info": "ERR Cannot connect to the Docker daemon"}, &calls)
+	down := runtime.Fake(map[string]string{"info": "ERR Cannot connect to the Docker daemon"}, &calls)
 	if _, err := Up(context.Background(), Options{Name: "lab"}, nil, Env{Lang: i18n.En, Reporter: &recorder{}, rt: down}); !errors.Is(err, ErrRuntime) {
 		t.Errorf("runtime down: %v", err)
 	}

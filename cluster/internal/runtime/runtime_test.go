@@ -3,8 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -17,64 +15,11 @@ import (
 
 const gib = int64(1) << 30
 
-// fakeEngine plays the runtime's CLI: each command's answer by its first
-// words, stderr and a failure for the rest.
-func fakeEngine(answers map[string]string, calls *[]string) Runtime {
-	return Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
-		line := strings.Join(args, " ")
-		*calls = append(*calls, line)
-		if stdin != nil {
-			b, _ := io.ReadAll(stdin)
-			*calls = append(*calls, "stdin:"+string(b))
-		}
-		for prefix, out := range answers {
-			if strings.HasPrefix(line, prefix) {
-				if strings.HasPrefix(out, "ERR ") {
-					fmt.Fprint(stderr, strings.TrimPrefix(out, "ERR "))
-					return errors.New("exit status 1")
-				}
-				fmt.Fprint(stdout, out)
-				return nil
-			}
-		}
-		return errors.New("exit status 125")
-	}}
-}
-
-// fakeNodes answers `ps` and `inspect` like docker does for a lab's nodes
-// (states by name; "" means the lab has no node).
-func fakeNodes(states map[string]string) Runtime {
-	return Runtime{Name: "docker", Bin: "docker", Exec: func(_ context.Context, _ io.Reader, stdout, _ io.Writer, args ...string) error {
-		switch args[0] {
-		case "info":
-			fmt.Fprint(stdout, `{"ServerVersion":"28.2.2","CgroupVersion":"2"}`)
-		case "ps":
-			for n := range states {
-				fmt.Fprintln(stdout, n)
-			}
-		case "inspect":
-			for _, n := range args[3:] {
-				role := "worker"
-				if strings.HasSuffix(n, "control-plane") {
-					role = "control-plane"
-				}
-				ip := ""
-				if states[n] == "running" {
-					ip = "172.18.0.9 "
-				}
-				fmt.Fprintf(stdout, "/%s\t%s\t%s\t%s\n", n, states[n], role, ip)
-			}
-		default:
-			return fmt.Errorf("unexpected %v", args)
-		}
-		return nil
-	}}
-}
 
 // The runtime's image and network commands, and how their failures read.
 func TestRuntimeCommands(t *testing.T) {
 	var calls []string
-	rt := fakeEngine(map[string]string{
+	rt := Fake(map[string]string{
 		"image inspect --format {{.Id}} have": "sha256:abc\n",
 		"image inspect --format {{.Id}} lack": "ERR Error: No such image: lack",
 		"image inspect --format {{.Id}} bad":  "ERR permission denied",
@@ -133,7 +78,7 @@ func TestLabState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.want), func(t *testing.T) {
-			got, cs, err := ReadState(context.Background(), fakeNodes(tt.states), "lab")
+			got, cs, err := ReadState(context.Background(), FakeNodes(tt.states), "lab")
 			if err != nil || got != tt.want {
 				t.Fatalf("ReadState = %q, %v; want %q", got, err, tt.want)
 			}
@@ -252,7 +197,7 @@ func TestStartCommand(t *testing.T) {
 // one that refuses the user says how to get permission.
 func TestInfo(t *testing.T) {
 	var calls []string
-	ok := fakeEngine(map[string]string{"info": `{"ServerVersion":"28.2.2","CgroupVersion":"2","MemTotal":8589934592,"NCPU":4,"OperatingSystem":"Docker Desktop"}`}, &calls)
+	ok := Fake(map[string]string{"info": `{"ServerVersion":"28.2.2","CgroupVersion":"2","MemTotal":8589934592,"NCPU":4,"OperatingSystem":"Docker Desktop"}`}, &calls)
 	if info, err := ok.Info(context.Background()); err != nil || info.CPUs != 4 || info.CgroupVersion != 2 || info.MemTotal != 8*gib {
 		t.Errorf("info %+v, %v", info, err)
 	}
@@ -260,13 +205,13 @@ func TestInfo(t *testing.T) {
 		"Cannot connect to the Docker daemon": FixDown.F(i18n.En),
 		"permission denied":                   fixRuntimePermission.F(i18n.En),
 	} {
-		rt := fakeEngine(map[string]string{"info": "ERR " + stderr}, &calls)
+		rt := Fake(map[string]string{"info": "ERR " + stderr}, &calls)
 		_, err := rt.Info(context.Background())
 		if !errors.Is(err, ErrRuntime) || i18n.FixOf(err, i18n.En) != fix {
 			t.Errorf("%s: %v (fix %q)", stderr, err, i18n.FixOf(err, i18n.En))
 		}
 	}
-	bad := fakeEngine(map[string]string{"info": `{"ServerErrors":["daemon is starting"]}`}, &calls)
+	bad := Fake(map[string]string{"info": `{"ServerErrors":["daemon is starting"]}`}, &calls)
 	if _, err := bad.Info(context.Background()); err == nil || !strings.Contains(err.Error(), "daemon is starting") {
 		t.Errorf("server errors: %v", err)
 	}
@@ -275,7 +220,7 @@ func TestInfo(t *testing.T) {
 // The running containers' memory is summed from the runtime's stats.
 func TestMemory(t *testing.T) {
 	var calls []string
-	rt := fakeEngine(map[string]string{"stats": "512MiB / 8GiB\n1.5GiB / 8GiB\n"}, &calls)
+	rt := Fake(map[string]string{"stats": "512MiB / 8GiB\n1.5GiB / 8GiB\n"}, &calls)
 	cs := []NodeContainer{{Name: "a", State: "running"}, {Name: "b", State: "running"}, {Name: "c", State: "exited"}}
 	if got := rt.Memory(context.Background(), cs); got != 512<<20+3<<29 {
 		t.Errorf("memory %d", got)
