@@ -95,7 +95,7 @@ func Open(ctx context.Context, t Target) (*Lab, error) {
 			return nil, err
 		}
 		p := kindcluster.NewProvider(rt.ProviderOption())
-		if err := requireCluster(ctx, rt, p, t.Name); err != nil {
+		if err := requireCluster(ctx, rt, t.Name); err != nil {
 			return nil, err
 		}
 		// kind reads the kubeconfig from inside the control-plane node.
@@ -245,11 +245,11 @@ func (l *Lab) NodeList(ctx context.Context) ([]corev1.Node, error) {
 
 // requireCluster returns ErrNoCluster (localized) when kind has no cluster
 // called name, and the runtime's own error when it cannot be asked.
-func requireCluster(ctx context.Context, rt runtime.Runtime, p *kindcluster.Provider, name string) error {
+func requireCluster(ctx context.Context, rt runtime.Runtime, name string) error {
 	if _, err := rt.Info(ctx); err != nil {
 		return err
 	}
-	ok, err := exists(p, name)
+	ok, err := rt.ClusterExists(name)
 	if err != nil {
 		return err
 	}
@@ -257,19 +257,6 @@ func requireCluster(ctx context.Context, rt runtime.Runtime, p *kindcluster.Prov
 		return i18n.Errorf(msgNoCluster, name).Marked(ErrNoCluster).WithFix(runtime.FixNoCluster)
 	}
 	return nil
-}
-
-func exists(p *kindcluster.Provider, name string) (bool, error) {
-	names, err := p.List()
-	if err != nil {
-		return false, err
-	}
-	for _, n := range names {
-		if n == name {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // writeKubeconfig writes the cluster's kubeconfig to labctl's own file.

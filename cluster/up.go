@@ -41,7 +41,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 	}
 	logger := &kindLogger{rep: env.Reporter}
 	p := kindcluster.NewProvider(rt.ProviderOption(), kindcluster.ProviderWithLogger(logger))
-	found, err := exists(p, o.Name)
+	found, err := rt.ClusterExists(o.Name)
 	if err != nil {
 		return nil, i18n.Errorf(runtime.MsgDown, rt.Name).Marked(ErrRuntime).Wrap(err).WithFix(runtime.FixDown)
 	}
