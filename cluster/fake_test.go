@@ -257,4 +257,3 @@ func TestOpen(t *testing.T) {
 		t.Errorf("describe: %q", d)
 	}
 }
-

@@ -14,7 +14,6 @@ import (
 	"github.com/labctl/labctl/i18n"
 )
 
-
 // A stopped lab is ErrStopped, says which nodes, and names the one command
 // that starts it, with the lab's name when it is not the default.
 func TestRequireRunningStopped(t *testing.T) {

@@ -15,7 +15,6 @@ import (
 
 const gib = int64(1) << 30
 
-
 // The runtime's image and network commands, and how their failures read.
 func TestRuntimeCommands(t *testing.T) {
 	var calls []string
