@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -73,6 +74,19 @@ func chooseIngress(ctx context.Context, lab *Lab, o Options) (Ingress, error) {
 		return IngressNone, nil
 	}
 	return o.Ingress, nil
+}
+
+// getWorkload reads an add-on's workload, "Deployment/name" or
+// "DaemonSet/name" in ns: an *appsv1.Deployment or an *appsv1.DaemonSet.
+func getWorkload(ctx context.Context, lab *Lab, ns, w string) (any, error) {
+	kind, name, _ := strings.Cut(w, "/")
+	switch kind {
+	case "Deployment":
+		return lab.Client.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	case "DaemonSet":
+		return lab.Client.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+	}
+	return nil, fmt.Errorf("%s: not a Deployment or a DaemonSet", w)
 }
 
 // installedIngress lists the ingress controllers labctl installed, by their namespaces.
@@ -164,15 +178,8 @@ func installAddon(ctx context.Context, lab *Lab, addon addons.Addon, deadline ti
 func workloadHealth(ctx context.Context, lab *Lab, a addons.Addon, lang i18n.Lang) (bool, string) {
 	var problems []string
 	for _, w := range a.Workloads {
-		kind, name, _ := strings.Cut(w, "/")
-		var obj any
-		var err error
-		switch kind {
-		case "Deployment":
-			obj, err = lab.Client.AppsV1().Deployments(a.Namespace).Get(ctx, name, metav1.GetOptions{})
-		case "DaemonSet":
-			obj, err = lab.Client.AppsV1().DaemonSets(a.Namespace).Get(ctx, name, metav1.GetOptions{})
-		}
+		kind, _, _ := strings.Cut(w, "/")
+		obj, err := getWorkload(ctx, lab, a.Namespace, w)
 		if err != nil {
 			problems = append(problems, w+": "+err.Error())
 			continue

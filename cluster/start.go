@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -309,27 +310,20 @@ func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) b
 // replicas, a DaemonSet one per node it schedules to.
 func workloadsBack(ctx context.Context, lab *Lab, a addons.Addon, pods []corev1.Pod, runs func(corev1.Pod) bool) string {
 	for _, w := range a.Workloads {
-		kind, name, _ := strings.Cut(w, "/")
+		obj, err := getWorkload(ctx, lab, a.Namespace, w)
+		if err != nil {
+			return w + ": " + err.Error()
+		}
 		var sel *metav1.LabelSelector
-		want := int32(0)
-		switch kind {
-		case "Deployment":
-			d, err := lab.Client.AppsV1().Deployments(a.Namespace).Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return w + ": " + err.Error()
-			}
-			sel, want = d.Spec.Selector, 1
+		want := int32(1)
+		switch d := obj.(type) {
+		case *appsv1.Deployment:
+			sel = d.Spec.Selector
 			if d.Spec.Replicas != nil {
 				want = *d.Spec.Replicas
 			}
-		case "DaemonSet":
-			d, err := lab.Client.AppsV1().DaemonSets(a.Namespace).Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return w + ": " + err.Error()
-			}
+		case *appsv1.DaemonSet:
 			sel, want = d.Spec.Selector, d.Status.DesiredNumberScheduled
-		default:
-			continue
 		}
 		s, err := metav1.LabelSelectorAsSelector(sel)
 		if err != nil {
@@ -361,14 +355,7 @@ var coreDNS = addons.Addon{Name: "CoreDNS", Namespace: metav1.NamespaceSystem, W
 func restartedWorkloads(ctx context.Context, lab *Lab) ([]addons.Addon, error) {
 	var out []addons.Addon
 	for _, a := range []addons.Addon{coreDNS, addons.MetalLB, addons.Nginx, addons.Traefik} {
-		kind, name, _ := strings.Cut(a.Workloads[0], "/")
-		var err error
-		switch kind {
-		case "Deployment":
-			_, err = lab.Client.AppsV1().Deployments(a.Namespace).Get(ctx, name, metav1.GetOptions{})
-		case "DaemonSet":
-			_, err = lab.Client.AppsV1().DaemonSets(a.Namespace).Get(ctx, name, metav1.GetOptions{})
-		}
+		_, err := getWorkload(ctx, lab, a.Namespace, a.Workloads[0])
 		switch {
 		case err == nil:
 			out = append(out, a)
