@@ -70,7 +70,9 @@ func (s *Session) applyLocal(ctx context.Context, ch *labs.Chapter, a *apply.App
 }
 
 // podAction deletes or relabels the first Ready pod, by name, that the
-// object's spec.selector matches in its namespace.
+// object's spec.selector matches in its namespace and that belongs to a
+// workload that exists (not a pod of one just deleted, still going away),
+// waiting for one as a student waits for the pods to be Ready.
 func (s *Session) podAction(ctx context.Context, ch *labs.Chapter, o apply.Object) error {
 	sel, _, _ := unstructured.NestedStringMap(o.Object, "spec", "selector")
 	action, _, _ := unstructured.NestedString(o.Object, "spec", "action")
@@ -87,27 +89,68 @@ func (s *Session) podAction(ctx context.Context, ch *labs.Chapter, o apply.Objec
 	if ns == "" {
 		ns = ch.Namespace
 	}
-	pods, err := s.Lab.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
+	wctx, cancel := context.WithTimeout(ctx, podActionWait)
+	defer cancel()
+	var target string
+	err := apply.Until(wctx, 500*time.Millisecond, func() (bool, string, error) {
+		pods, err := s.Lab.Client.CoreV1().Pods(ns).List(wctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		sort.Slice(pods.Items, func(i, j int) bool { return pods.Items[i].Name < pods.Items[j].Name })
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp == nil && podReady(&p) && s.ownerExists(wctx, &p) {
+				target = p.Name
+				return true, "", nil
+			}
+		}
+		return false, "", nil
+	}, func(string) error {
+		return fmt.Errorf("%s: no Ready pod in %s has the labels %s", o.Where(), ns, labels.Set(sel))
+	})
 	if err != nil {
 		return err
 	}
-	sort.Slice(pods.Items, func(i, j int) bool { return pods.Items[i].Name < pods.Items[j].Name })
-	for _, p := range pods.Items {
-		if p.DeletionTimestamp != nil || !podReady(&p) {
-			continue
-		}
-		if action == "delete" {
-			err = s.Lab.Client.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{})
-		} else {
-			patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": set}})
-			_, err = s.Lab.Client.CoreV1().Pods(ns).Patch(ctx, p.Name, types.MergePatchType, patch, metav1.PatchOptions{})
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %s pod %s/%s: %w", o.Where(), action, ns, p.Name, err)
-		}
-		return nil
+	if action == "delete" {
+		err = s.Lab.Client.CoreV1().Pods(ns).Delete(ctx, target, metav1.DeleteOptions{})
+	} else {
+		patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": set}})
+		_, err = s.Lab.Client.CoreV1().Pods(ns).Patch(ctx, target, types.MergePatchType, patch, metav1.PatchOptions{})
 	}
-	return fmt.Errorf("%s: no Ready pod in %s has the labels %s", o.Where(), ns, labels.Set(sel))
+	if err != nil {
+		return fmt.Errorf("%s: %s pod %s/%s: %w", o.Where(), action, ns, target, err)
+	}
+	return nil
+}
+
+// podActionWait bounds the wait for a pod a PodAction can act on.
+const podActionWait = 2 * time.Minute
+
+// ownerExists says whether the workload that controls a pod is still there
+// (the same object, by UID); a pod without a controller counts as its own.
+func (s *Session) ownerExists(ctx context.Context, p *corev1.Pod) bool {
+	ref := metav1.GetControllerOf(p)
+	if ref == nil {
+		return true
+	}
+	var uid types.UID
+	switch ref.Kind {
+	case "ReplicaSet":
+		rs, err := s.Lab.Client.AppsV1().ReplicaSets(p.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return false
+		}
+		uid = rs.UID
+	case "DaemonSet":
+		ds, err := s.Lab.Client.AppsV1().DaemonSets(p.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return false
+		}
+		uid = ds.UID
+	default:
+		return true
+	}
+	return uid == ref.UID && uid != ""
 }
 
 func podReady(p *corev1.Pod) bool {

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/cluster/apply"
@@ -165,13 +168,34 @@ func TestPodAction(t *testing.T) {
 		t.Errorf("label: %v, want only kubia-b relabelled", got)
 	}
 
+	// a pod of a ReplicaSet deleted a moment ago (reset, then apply) is
+	// still listed while it goes away: the action waits for a pod of the
+	// ReplicaSet that exists
+	owned := func(name, uid string) *corev1.Pod {
+		p := pod(name, true, "kubia")
+		yes := true
+		p.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "kubia", UID: types.UID(uid), Controller: &yes}}
+		return p
+	}
+	rs := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ch04", Name: "kubia", UID: "new"}}
+	s = &Session{Lab: fakeLab(rs, owned("kubia-a", "old"), owned("kubia-b", "new"))}
+	if err := s.applyLocal(ctx, ch, nil, localObject(t, fmt.Sprintf(action, "{selector: {app: kubia}, action: delete}"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := labelsOf(s); got["kubia-a"] != "kubia" || got["kubia-b"] != "" {
+		t.Errorf("delete with a pod of the old ReplicaSet left: %v, want kubia-b (the current ReplicaSet's) gone", got)
+	}
+
 	for spec, want := range map[string]string{
 		"{action: delete}":                           "needs spec.selector",
 		"{selector: {app: kubia}, action: label}":    "action label needs spec.labels",
 		"{selector: {app: kubia}, action: scale}":    `spec.action "scale": want delete or label`,
 		"{selector: {app: nothing}, action: delete}": "no Ready pod in ch04 has the labels app=nothing",
 	} {
-		err := pods().applyLocal(ctx, ch, nil, localObject(t, fmt.Sprintf(action, spec)))
+		// no pod ever comes: the wait ends with the context
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		err := pods().applyLocal(short, ch, nil, localObject(t, fmt.Sprintf(action, spec)))
+		cancel()
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, want %q", spec, err, want)
 		}
