@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/verify"
 )
@@ -45,7 +46,7 @@ func (s *Session) applyLocal(ctx context.Context, ch *labs.Chapter, a *apply.App
 	case "KubeletConfig":
 		n, ok := maxPods(o)
 		if !ok {
-			return fmt.Errorf("%s: %s needs spec.maxPods (a number)", o.Where(), o.Ref())
+			return i18n.Errorf(msgLocalMaxPods, o.Where(), o.Ref())
 		}
 		nodes, err := s.selectNodes(ctx, o)
 		if err != nil {
@@ -66,7 +67,7 @@ func (s *Session) applyLocal(ctx context.Context, ch *labs.Chapter, a *apply.App
 	case "PodAction":
 		return s.podAction(ctx, ch, o)
 	}
-	return fmt.Errorf("%s: labctl knows no kind %s in %s (known: KubeletConfig, Answers, PodAction)", o.Where(), o.GetKind(), localAPIVersion)
+	return i18n.Errorf(msgLocalUnknownKind, o.Where(), o.GetKind(), localAPIVersion)
 }
 
 // podAction deletes or relabels the first Ready pod, by name, that the
@@ -79,11 +80,11 @@ func (s *Session) podAction(ctx context.Context, ch *labs.Chapter, o apply.Objec
 	set, _, _ := unstructured.NestedStringMap(o.Object, "spec", "labels")
 	switch {
 	case len(sel) == 0:
-		return fmt.Errorf("%s: %s needs spec.selector (labels of the pods)", o.Where(), o.Ref())
+		return i18n.Errorf(msgLocalSelector, o.Where(), o.Ref())
 	case action == "label" && len(set) == 0:
-		return fmt.Errorf("%s: %s: action label needs spec.labels", o.Where(), o.Ref())
+		return i18n.Errorf(msgLocalLabels, o.Where(), o.Ref())
 	case action != "delete" && action != "label":
-		return fmt.Errorf("%s: %s: spec.action %q: want delete or label", o.Where(), o.Ref(), action)
+		return i18n.Errorf(msgLocalAction, o.Where(), o.Ref(), action)
 	}
 	ns := o.GetNamespace()
 	if ns == "" {
@@ -106,7 +107,7 @@ func (s *Session) podAction(ctx context.Context, ch *labs.Chapter, o apply.Objec
 		}
 		return false, "", nil
 	}, func(string) error {
-		return fmt.Errorf("%s: no Ready pod in %s has the labels %s", o.Where(), ns, labels.Set(sel))
+		return i18n.Errorf(msgLocalNoPod, o.Where(), ns, labels.Set(sel).String())
 	})
 	if err != nil {
 		return err
@@ -118,7 +119,7 @@ func (s *Session) podAction(ctx context.Context, ch *labs.Chapter, o apply.Objec
 		_, err = s.Lab.Client.CoreV1().Pods(ns).Patch(ctx, target, types.MergePatchType, patch, metav1.PatchOptions{})
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %s pod %s/%s: %w", o.Where(), action, ns, target, err)
+		return i18n.Errorf(msgLocalActFailed, o.Where(), action, ns+"/"+target).Wrap(err)
 	}
 	return nil
 }
@@ -166,14 +167,14 @@ func podReady(p *corev1.Pod) bool {
 func (s *Session) selectNodes(ctx context.Context, o apply.Object) ([]string, error) {
 	sel, _, err := unstructured.NestedStringMap(o.Object, "spec", "nodeSelector")
 	if err != nil || len(sel) == 0 {
-		return nil, fmt.Errorf("%s: %s needs spec.nodeSelector (labels of the nodes)", o.Where(), o.Ref())
+		return nil, i18n.Errorf(msgLocalNodeSelector, o.Where(), o.Ref())
 	}
 	list, err := s.Lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
 	if err != nil {
 		return nil, err
 	}
 	if len(list.Items) == 0 {
-		return nil, fmt.Errorf("%s: no node has the labels %s", o.Where(), labels.Set(sel))
+		return nil, i18n.Errorf(msgLocalNoNode, o.Where(), labels.Set(sel).String())
 	}
 	var out []string
 	for _, n := range list.Items {
@@ -203,7 +204,7 @@ func (s *Session) answers(ctx context.Context, ch *labs.Chapter, o apply.Object)
 	case "cni":
 		data, err = verify.CNIFacts(ctx, env)
 	default:
-		err = fmt.Errorf("spec.facts %q: want docker-network, sandbox, egress or cni", facts)
+		err = i18n.Errorf(msgLocalFacts, facts)
 	}
 	if err != nil {
 		return apply.Object{}, err

@@ -198,6 +198,8 @@ func TestPodAction(t *testing.T) {
 		cancel()
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, want %q", spec, err, want)
+		} else if ko := i18n.Localize(err, i18n.Ko); !strings.Contains(ko, "test.yaml") || ko == err.Error() {
+			t.Errorf("%s: not in Korean: %s", spec, ko)
 		}
 	}
 }
