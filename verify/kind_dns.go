@@ -66,7 +66,8 @@ func serviceOf(name string) (svc, ns string, ok bool) {
 }
 
 func (p dnsRecords) Check(ctx context.Context, env *Env) Outcome {
-	out := p.check(ctx, env)
+	var seen *dns.Msg // the answer check judged, reused below
+	out := p.check(ctx, env, &seen)
 	if out.Pass || out.Err != nil || out.Final {
 		return out
 	}
@@ -75,7 +76,7 @@ func (p dnsRecords) Check(ctx context.Context, env *Env) Outcome {
 	// Corefile: ttl 30, cache 30), so after a change it may answer from
 	// before it for up to half a minute, and a fix could look wrong.
 	if name, ns, ok := serviceOf(p.Name); ok {
-		if lag := p.dnsLag(ctx, env, ns, name); lag != "" {
+		if lag := p.dnsLag(ctx, env, ns, name, seen); lag != "" {
 			out.CatchingUp = lag
 		}
 	}
@@ -86,17 +87,25 @@ func (p dnsRecords) Check(ctx context.Context, env *Env) Outcome {
 // what CoreDNS's kubernetes plugin answers from the API as it is now: a
 // CNAME to its externalName, the addresses its EndpointSlices publish when
 // it is headless, else its ClusterIP. It returns why they differ ("" when
-// they agree or the API cannot tell).
-func (p dnsRecords) dnsLag(ctx context.Context, env *Env, ns, name string) string {
+// they agree or the API cannot tell). seen, the answer the check judged,
+// is asked again only when it cannot tell: a CNAME is in the answer to
+// either question, A records only in the answer to an A question.
+func (p dnsRecords) dnsLag(ctx context.Context, env *Env, ns, name string, seen *dns.Msg) string {
 	svc, miss := service(ctx, env, ns, name)
 	if miss != nil {
 		return ""
 	}
 	fqdn := dns.Fqdn(p.Name)
+	ask := func(qtype uint16) (*dns.Msg, error) {
+		if seen != nil && len(seen.Question) == 1 && (qtype == dns.TypeCNAME || seen.Question[0].Qtype == qtype) {
+			return seen, nil
+		}
+		return env.Net.DNS(ctx, fqdn, qtype)
+	}
 	var want string
 	switch {
 	case svc.Spec.Type == corev1.ServiceTypeExternalName:
-		msg, err := env.Net.DNS(ctx, fqdn, dns.TypeCNAME)
+		msg, err := ask(dns.TypeCNAME)
 		if err != nil {
 			return ""
 		}
@@ -112,7 +121,7 @@ func (p dnsRecords) dnsLag(ctx context.Context, env *Env, ns, name string) strin
 		if err != nil {
 			return ""
 		}
-		msg, err := env.Net.DNS(ctx, fqdn, dns.TypeA)
+		msg, err := ask(dns.TypeA)
 		if err != nil {
 			return ""
 		}
@@ -160,7 +169,7 @@ func publishedAddresses(ctx context.Context, env *Env, svc *corev1.Service) ([]s
 	return out, nil
 }
 
-func (p dnsRecords) check(ctx context.Context, env *Env) Outcome {
+func (p dnsRecords) check(ctx context.Context, env *Env, seen **dns.Msg) Outcome {
 	// The name belongs to a Service the student creates: no Service, no record.
 	if name, ns, ok := serviceOf(p.Name); ok {
 		if _, miss := service(ctx, env, ns, name); miss != nil {
@@ -172,6 +181,7 @@ func (p dnsRecords) check(ctx context.Context, env *Env) Outcome {
 	if err != nil {
 		return Errored(err)
 	}
+	*seen = msg
 	ev := []string{fmt.Sprintf("%s %s -> %s", p.Type, fqdn, answerString(msg))}
 	if msg.Rcode != dns.RcodeSuccess {
 		return Failed(msgDNSRcode, fqdn, dns.RcodeToString[msg.Rcode]).With(ev...)
