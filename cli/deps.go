@@ -7,7 +7,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/proxy"

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 )

@@ -15,8 +15,8 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster/addons"
-	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/cluster/internal/runtime"
 )
 

@@ -3,7 +3,7 @@ package cluster
 import (
 	"testing"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 )
 
 func TestAddonPlanPlacesImagesWhereTheirPodsRun(t *testing.T) {

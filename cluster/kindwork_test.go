@@ -18,8 +18,8 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster/addons"
-	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"

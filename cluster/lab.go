@@ -21,7 +21,7 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster/internal/runtime"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"

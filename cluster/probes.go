@@ -3,7 +3,7 @@ package cluster
 import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 )
 
 // Readiness probe timing labctl gives the add-ons' containers. MetalLB's

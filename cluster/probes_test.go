@@ -7,8 +7,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster/addons"
-	"github.com/labctl/labctl/cluster/apply"
 )
 
 // MetalLB's readiness probes are probed from the first second, every 2 s;

@@ -15,7 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 )
 
 const ch04Dir = "../assets/labs/ch04-controllers"

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 )
 
 // ExerciseProblems holds every step to the exercise rule (rustlings'): it

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster"
-	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/view"
 	"github.com/labctl/labctl/labs"

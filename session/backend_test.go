@@ -22,8 +22,8 @@ import (
 	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster"
-	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/svcport"
 	"github.com/labctl/labctl/internal/view"

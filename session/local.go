@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/verify"

@@ -12,8 +12,8 @@ import (
 
 	"k8s.io/client-go/dynamic"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster"
-	"github.com/labctl/labctl/cluster/apply"
 	"github.com/labctl/labctl/cluster/labnet"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/labs"

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/labctl/labctl/cluster/apply"
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/view"
 	"github.com/labctl/labctl/labs"

@@ -5,8 +5,8 @@
 package addons
 
 import (
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/assets"
-	"github.com/labctl/labctl/cluster/apply"
 )
 
 // Pinned versions.
