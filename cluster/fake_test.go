@@ -127,7 +127,7 @@ func TestEnvStepAndNote(t *testing.T) {
 	if err := env.step("one", func() error { return boom }); err != boom {
 		t.Errorf("step returned %v", err)
 	}
-	env.note(msgAPIBack)
+	env.note(stepAPIBack)
 	if len(rep.steps) != 1 || rep.steps[0] != "one" || len(rep.errs) != 1 || rep.errs[0] != boom || len(rep.notes) != 1 || !hangul(rep.notes[0]) {
 		t.Errorf("reported %+v", rep)
 	}

@@ -67,9 +67,6 @@ var (
 	msgPodsBack = i18n.M("cluster.pods-back",
 		"%d system pods not running again yet: %s",
 		"아직 다시 실행되지 않은 시스템 파드 %d 개: %s")
-	msgAPIBack = i18n.M("cluster.api-back",
-		"waiting for the API server",
-		"API 서버 응답 대기")
 	msgNoStart = i18n.M("cluster.start.none",
 		"there is no lab cluster named %q to start",
 		"시작할 %q 실습 클러스터가 없습니다")
@@ -98,6 +95,7 @@ var (
 	stepStartNodes       = i18n.M("start.step.nodes", "Starting the nodes of %q (control-plane first)", "%q 의 노드 시작 (컨트롤 플레인부터)")
 	stepStopNodes        = i18n.M("stop.step.nodes", "Stopping the nodes of %q", "%q 의 노드 정지")
 	stepAddresses        = i18n.M("start.step.addresses", "Checking the nodes' addresses", "노드 주소 확인")
+	stepAPIBack          = i18n.M("start.step.api", "Waiting for the API server to answer again", "API 서버가 다시 응답할 때까지 대기")
 	stepBack             = i18n.M("start.step.back", "Waiting for nodes, CoreDNS and the add-ons to run again", "노드, CoreDNS, 애드온이 다시 실행될 때까지 대기")
 	stepLabNetwork       = i18n.M("up.step.lab-network", "Starting the outside server %s and limiting one worker to %d pods (ch15)", "바깥 서버 %s 시작, 워커 하나의 파드 수를 %d 개로 제한 (ch15)")
 	stepDelete           = i18n.M("down.step.delete", "Deleting cluster %q", "클러스터 %q 삭제")

@@ -445,7 +445,6 @@ func waitAPI(ctx context.Context, lab *Lab, deadline time.Duration, env Env) err
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	start := time.Now()
-	env.Reporter.Progress(msgAPIBack.F(env.Lang))
 	return apply.Until(ctx, 500*time.Millisecond, func() (bool, string, error) {
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()

@@ -105,7 +105,10 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		err = lab.connect(cfg)
 	}
 	if err == nil && back.started != nil {
-		err = waitAPI(ctx, lab, o.Wait, env)
+		// kubelet starts etcd and the API server from their static pods
+		// after the node boots: most of a restart's first half, so a step
+		// of its own that says how long it took
+		err = env.step(stepAPIBack.F(env.Lang), func() error { return waitAPI(ctx, lab, o.Wait, env) })
 	}
 	if err == nil {
 		err = provision(ctx, lab, o, extraImages, chaptersEarly, found, back, env)
