@@ -257,3 +257,17 @@ func TestOpen(t *testing.T) {
 		t.Errorf("describe: %q", d)
 	}
 }
+
+// The wait that starts before its step says nothing until the step shows:
+// its progress would otherwise read as the step before it.
+func TestHeldProgress(t *testing.T) {
+	rep := &recorder{}
+	h := &heldProgress{Reporter: rep}
+	h.Progress("before its step")
+	h.show.Store(true)
+	h.Progress("under its step")
+	h.Note("a note passes at any time")
+	if len(rep.progress) != 1 || rep.progress[0] != "under its step" || len(rep.notes) != 1 {
+		t.Errorf("passed on %q and notes %q, want only the progress after show", rep.progress, rep.notes)
+	}
+}

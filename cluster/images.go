@@ -73,40 +73,63 @@ func countImages(work map[string][]string) int {
 }
 
 // missingOnNodes returns, per node name, the images the runtime has that the
-// node needs and does not have (compared by image ID, like kind does).
+// node needs and does not have (compared by image ID, like kind does). Each
+// comparison is a command in a node; the nodes are asked at the same time
+// (one after the other, a restarted lab's busy nodes took 7-10 s here).
 func missingOnNodes(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, plan apply.ImagePlan) (map[string][]string, error) {
+	roles := make([]string, len(ns))
+	each(ns, func(i int, n nodes.Node) { roles[i], _ = n.Role() })
 	hasWorkers := false
-	roles := map[string]string{}
-	for _, n := range ns {
-		role, _ := n.Role()
-		roles[n.String()] = role
-		if role == constants.WorkerNodeRoleValue {
+	for _, r := range roles {
+		if r == constants.WorkerNodeRoleValue {
 			hasWorkers = true
 		}
 	}
-	work := map[string][]string{}
+	var imgs, ids []string
 	for _, img := range plan.Images() {
 		id, err := rt.ImageID(ctx, img)
 		if err != nil {
 			return nil, err
 		}
-		if id == "" {
-			continue
+		if id != "" {
+			imgs, ids = append(imgs, img), append(ids, id)
 		}
-		pl := plan[img]
-		for _, n := range ns {
-			needed := pl.Workers && roles[n.String()] == constants.WorkerNodeRoleValue ||
-				pl.ControlPlane && roles[n.String()] == constants.ControlPlaneNodeRoleValue ||
+	}
+	missing := make([][]string, len(ns))
+	each(ns, func(i int, n nodes.Node) {
+		for j, img := range imgs {
+			pl := plan[img]
+			needed := pl.Workers && roles[i] == constants.WorkerNodeRoleValue ||
+				pl.ControlPlane && roles[i] == constants.ControlPlaneNodeRoleValue ||
 				pl.Workers && !hasWorkers // a single-node cluster runs everything on the control-plane
 			if !needed {
 				continue
 			}
-			if nid, err := nodeutils.ImageID(n, img); err != nil || nid != id {
-				work[n.String()] = append(work[n.String()], img)
+			if nid, err := nodeutils.ImageID(n, img); err != nil || nid != ids[j] {
+				missing[i] = append(missing[i], img)
 			}
+		}
+	})
+	work := map[string][]string{}
+	for i, n := range ns {
+		if len(missing[i]) > 0 {
+			work[n.String()] = missing[i]
 		}
 	}
 	return work, nil
+}
+
+// each runs f for every node at once and returns when all are done.
+func each(ns []nodes.Node, f func(int, nodes.Node)) {
+	var wg sync.WaitGroup
+	for i, n := range ns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i, n)
+		}()
+	}
+	wg.Wait()
 }
 
 // loadPlan saves each image once from the runtime, then imports into every

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
@@ -136,6 +137,28 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 // provision brings a running cluster to the lab's shape. chaptersEarly, when
 // not nil, is closed once the early load of the chapters' images is over.
 func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, chaptersEarly <-chan struct{}, existed bool, back restart, env Env) error {
+	// Work in the background of the steps ends with provision: when a step
+	// fails, it is stopped and waited for, so nothing runs on after up.
+	bgCtx, stopBg := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	defer func() { stopBg(); bg.Wait() }()
+	// On nodes just started, the wait for them and their pods to run again
+	// begins at once: the checks below (ingress, images, pool, the
+	// low-limit worker) ask the busy nodes and the API server for 5-7 s,
+	// which the wait, 20 s or more, covers.
+	// Its progress shows once its step does.
+	var backDone chan error
+	backRep := &heldProgress{Reporter: env.Reporter}
+	if back.started != nil {
+		backDone = make(chan error, 1)
+		backEnv := env
+		backEnv.Reporter = backRep
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			backDone <- waitBack(bgCtx, lab, back.started, back.since, o.Wait, backEnv)
+		}()
+	}
 	kindNodes, err := lab.Nodes()
 	if err != nil {
 		return err
@@ -153,11 +176,6 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 	if err := sideload(ctx, lab, addonPlan(ingress), env); err != nil {
 		return err
 	}
-	// Work in the background of the steps ends with provision: when a step
-	// fails, it is stopped and waited for, so nothing runs on after up.
-	bgCtx, stopBg := context.WithCancel(ctx)
-	var bg sync.WaitGroup
-	defer func() { stopBg(); bg.Wait() }()
 	chaptersDone := make(chan error, 1)
 	bg.Add(1)
 	go func() {
@@ -221,7 +239,8 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 		// Nodes that were stopped: what the API shows of them and of their
 		// pods is from before the stop until their kubelets say otherwise.
 		readyErr = env.step(stepBack.F(env.Lang), func() error {
-			if err := waitBack(ctx, lab, back.started, back.since, o.Wait, env); err != nil {
+			backRep.show.Store(true)
+			if err := <-backDone; err != nil {
 				return err
 			}
 			return waitReady(ctx, lab, len(kindNodes), o.Wait, env)
@@ -261,6 +280,19 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 		return err
 	}
 	return waitStep(env, stepSideloadChapters.F(env.Lang), chaptersDone)
+}
+
+// heldProgress passes progress on once show is set: work started before
+// its step reports nothing under the steps before it.
+type heldProgress struct {
+	Reporter
+	show atomic.Bool
+}
+
+func (h *heldProgress) Progress(detail string) {
+	if h.show.Load() {
+		h.Reporter.Progress(detail)
+	}
 }
 
 // waitStep waits for work done in the background of other steps: at once
