@@ -98,7 +98,7 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	since = since.Add(-time.Second).Truncate(time.Second) // the API keeps seconds
 	fresh := func(t metav1.Time) bool { return !t.Time.Before(since) }
 	namespaces := []string{metav1.NamespaceSystem, addons.MetalLB.Namespace, addons.Nginx.Namespace, addons.Traefik.Namespace}
-	kicked := map[string]bool{}
+	kicked := map[string]int{} // by pod UID, and by workload and node
 	freed := map[string]bool{}
 	start := time.Now()
 	return apply.Until(ctx, time.Second, func() (bool, string, error) {
@@ -236,6 +236,11 @@ func freeStaleLeases(ctx context.Context, lab *Lab, started map[string]bool, sin
 const (
 	rulesSettle = 3 * time.Second
 	rulesGrace  = 3 * time.Second
+	slowStart   = 10 * time.Second
+	// maxKicks bounds how often a workload's pod on one node is replaced
+	// in one start, so a node too busy for any pod to be Ready in time
+	// is waited for, not churned.
+	maxKicks = 2
 )
 
 // rulesBack says, per node, since when its Service rules are back: the
@@ -262,7 +267,12 @@ func rulesBack(pods []corev1.Pod, fresh func(metav1.Time) bool) map[string]time.
 // a restart's minute. A pod started after the rules were back does not
 // need it, so a pod is stuck when it is in back-off, or when it started
 // before its node's rules were back and is still not Ready rulesGrace
-// after them.
+// after them. rulesSettle is a guess: on a busy node kube-proxy, itself
+// just started, can take longer to write the rules, and a pod started
+// after the guess then waits out the same back-off (seen: MetalLB's
+// controller unready for 25 s). So a pod started after the rules is stuck
+// too when it is still not Ready slowStart after it started; these pods
+// are Ready 2-3 s after their start when they can reach the API server.
 func stuck(p corev1.Pod, rules, now time.Time) bool {
 	for _, c := range p.Status.ContainerStatuses {
 		if c.State.Waiting != nil && c.State.Waiting.Reason == "CrashLoopBackOff" {
@@ -273,7 +283,11 @@ func stuck(p corev1.Pod, rules, now time.Time) bool {
 		return false
 	}
 	for _, c := range p.Status.ContainerStatuses {
-		if r := c.State.Running; r != nil && !c.Ready && r.StartedAt.Time.Before(rules) {
+		r := c.State.Running
+		if r == nil || c.Ready {
+			continue
+		}
+		if r.StartedAt.Time.Before(rules) || !now.Before(r.StartedAt.Time.Add(slowStart)) {
 			return true
 		}
 	}
@@ -281,19 +295,19 @@ func stuck(p corev1.Pod, rules, now time.Time) bool {
 }
 
 // kick deletes a stuck pod of labctl's add-ons or of CoreDNS, each pod
-// once, so its Deployment or DaemonSet makes a new one at once, which
-// starts with the Service rules in place and no back-off. The control
-// plane's static pods, kube-proxy, the CNI and the student's pods are left
-// to the kubelet.
+// once and a workload's pods on one node at most maxKicks times, so its
+// Deployment or DaemonSet makes a new one at once, which starts with the
+// Service rules in place and no back-off. The control plane's static pods,
+// kube-proxy, the CNI and the student's pods are left to the kubelet.
 // It reports whether it deleted the pod.
-func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) bool {
+func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]int) bool {
 	switch {
 	case p.Namespace == addons.MetalLB.Namespace, p.Namespace == addons.Nginx.Namespace, p.Namespace == addons.Traefik.Namespace:
 	case p.Namespace == metav1.NamespaceSystem && p.Labels["k8s-app"] == "kube-dns":
 	default:
 		return false
 	}
-	if kicked[string(p.UID)] || len(p.OwnerReferences) == 0 {
+	if kicked[string(p.UID)] > 0 || len(p.OwnerReferences) == 0 {
 		return false
 	}
 	switch p.OwnerReferences[0].Kind {
@@ -301,7 +315,12 @@ func kick(ctx context.Context, lab *Lab, p corev1.Pod, kicked map[string]bool) b
 	default:
 		return false
 	}
-	kicked[string(p.UID)] = true
+	owner := p.Namespace + "/" + p.OwnerReferences[0].Name + "@" + p.Spec.NodeName
+	if kicked[owner] >= maxKicks {
+		return false
+	}
+	kicked[string(p.UID)]++
+	kicked[owner]++
 	return lab.Client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}) == nil
 }
 

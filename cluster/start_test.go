@@ -39,7 +39,7 @@ func TestKick(t *testing.T) {
 		_, _ = cs.CoreV1().Pods(p.Namespace).Create(context.Background(), p, metav1.CreateOptions{})
 	}
 	lab := &Lab{Client: cs}
-	kicked := map[string]bool{}
+	kicked := map[string]int{}
 	for _, p := range pods {
 		kick(context.Background(), lab, *p, kicked)
 	}
@@ -77,7 +77,9 @@ func TestStuck(t *testing.T) {
 		{"back-off, rules not back yet", backoff, time.Time{}, t0, true},
 		{"unready, started before the rules, past grace", running(t0, false), rules, late, true},
 		{"unready, started before the rules, within grace", running(t0, false), rules, rules.Add(time.Second), false},
-		{"unready, started after the rules", running(rules.Add(time.Second), false), rules, late, false},
+		{"unready, started after the rules, within slowStart", running(rules.Add(time.Second), false), rules, late, false},
+		{"unready, started after the rules, past slowStart", running(rules.Add(time.Second), false), rules, rules.Add(time.Second + slowStart), true},
+		{"ready, started after the rules, past slowStart", running(rules.Add(time.Second), true), rules, rules.Add(time.Second + slowStart), false},
 		{"ready, started before the rules", running(t0, true), rules, late, false},
 		{"unready, node's rules not back", running(t0, false), time.Time{}, late, false},
 	} {
@@ -108,5 +110,36 @@ func TestRulesBack(t *testing.T) {
 	}
 	if _, ok := got["w2"]; ok {
 		t.Errorf("w2's kube-proxy runs from before the restart, yet its rules count as back: %v", got["w2"])
+	}
+}
+
+// A workload's pods on one node are replaced at most maxKicks times in one
+// start: on a node too busy for any pod to be Ready soon, the successors
+// are waited for, not replaced again and again.
+func TestKickBounded(t *testing.T) {
+	cs := fake.NewSimpleClientset()
+	lab := &Lab{Client: cs}
+	kicked := map[string]int{}
+	deleted := 0
+	for i := range maxKicks + 2 {
+		p := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: addons.MetalLB.Namespace, Name: "controller-" + string(rune('a'+i)),
+				UID: types.UID("uid-" + string(rune('a'+i))), OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "controller-rs"}}},
+			Spec: corev1.PodSpec{NodeName: "w1"},
+		}
+		_, _ = cs.CoreV1().Pods(p.Namespace).Create(context.Background(), p, metav1.CreateOptions{})
+		if kick(context.Background(), lab, *p, kicked) {
+			deleted++
+		}
+	}
+	if deleted != maxKicks {
+		t.Errorf("replaced %d successive pods of one workload on one node, want %d", deleted, maxKicks)
+	}
+	// another node's pod of the same workload is its own count
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: addons.MetalLB.Namespace, Name: "controller-w2", UID: "uid-w2",
+		OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "controller-rs"}}}, Spec: corev1.PodSpec{NodeName: "w2"}}
+	_, _ = cs.CoreV1().Pods(p.Namespace).Create(context.Background(), p, metav1.CreateOptions{})
+	if !kick(context.Background(), lab, *p, kicked) {
+		t.Error("a pod on another node was not replaced")
 	}
 }
