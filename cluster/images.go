@@ -175,32 +175,23 @@ func loadPlan(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, work map
 			close(a.saved)
 		}
 	}()
-	var wg sync.WaitGroup
 	errs := make([]error, len(ns))
-	for i, n := range ns {
+	each(ns, func(i int, n nodes.Node) {
 		imgs := append([]string(nil), work[n.String()]...)
-		if len(imgs) == 0 {
-			continue
-		}
 		sort.Slice(imgs, func(a, b int) bool { return archives[imgs[a]].order < archives[imgs[b]].order })
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, img := range imgs {
-				a := archives[img]
-				<-a.saved
-				if a.err != nil {
-					errs[i] = a.err
-					return
-				}
-				if err := importArchive(n, a.path); err != nil {
-					errs[i] = fmt.Errorf("load %s into %s: %w", img, n.String(), err)
-					return
-				}
+		for _, img := range imgs {
+			a := archives[img]
+			<-a.saved
+			if a.err != nil {
+				errs[i] = a.err
+				return
 			}
-		}()
-	}
-	wg.Wait()
+			if err := importArchive(n, a.path); err != nil {
+				errs[i] = fmt.Errorf("load %s into %s: %w", img, n.String(), err)
+				return
+			}
+		}
+	})
 	// the saver ends too before the directory goes
 	<-archives[names[len(names)-1]].saved
 	for _, err := range errs {
