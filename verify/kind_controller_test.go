@@ -170,7 +170,7 @@ func TestReplicaSetHealed(t *testing.T) {
 	})
 	t.Run("nothing deleted yet: the starter", func(t *testing.T) {
 		l := newLab(t, kubiaRS([]string{"kubia-a", "kubia-b", "kubia-c"})...)
-		expect(t, l.check("replicaSetHealed", p), "fail (final)", msgCtlNoneDeleted, "kubectl delete pod", "pod kubia-a [app=kubia] owner ReplicaSet/kubia, Ready")
+		expect(t, l.check("replicaSetHealed", p), "fail (final)", msgCtlNoneDeleted, "no pod in place of one that went away", "pod kubia-a [app=kubia] owner ReplicaSet/kubia, Ready")
 	})
 	t.Run("the replacement is starting", func(t *testing.T) {
 		objs := kubiaRS([]string{"kubia-a", "kubia-b", "kubia-d"}, "kubia-c")
