@@ -12,8 +12,9 @@ import (
 )
 
 // Images go where the scheduler can put their pods: the ingress-ready
-// control-plane, every node when the control-plane taint is tolerated,
-// else the workers; each image is listed once, init containers first.
+// control-plane; the low-limit worker it is pinned to; else the workers,
+// and the tainted nodes whose taint is tolerated; each image is listed
+// once, init containers first.
 func TestImagePlan(t *testing.T) {
 	objs := decode(t, `
 apiVersion: apps/v1
@@ -40,6 +41,21 @@ apiVersion: v1
 kind: Service
 metadata: {name: web}
 spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ch15}
+spec: {tolerations: [{key: labctl.dev/max-pods-node, operator: Exists, effect: NoSchedule}], containers: [{name: c, image: ch15:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: crowd}
+spec: {template: {spec: {nodeSelector: {labctl.dev/max-pods-node: ch15}, tolerations: [{key: labctl.dev/max-pods-node, operator: Exists}], containers: [{name: c, image: crowd:1}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: evict}
+spec: {tolerations: [{key: labctl.dev/max-pods-node, operator: Exists, effect: NoExecute}], containers: [{name: c, image: evict:1}]}
 `)
 	p := ImagePlan{}
 	p.AddObjects(objs)
@@ -47,9 +63,12 @@ spec: {ports: [{port: 80}]}
 	want := map[string]Placement{
 		"traefik:v3": {ControlPlane: true},
 		"speaker:1":  {ControlPlane: true, Workers: true},
-		"busybox:1":  {ControlPlane: true, Workers: true},
+		"busybox:1":  {ControlPlane: true, Workers: true, LowLimit: true},
 		"init:1":     {Workers: true},
 		"web:1":      {ControlPlane: true, Workers: true},
+		"ch15:1":     {Workers: true, LowLimit: true},
+		"crowd:1":    {LowLimit: true},
+		"evict:1":    {Workers: true}, // a NoExecute toleration does not let it be scheduled there
 	}
 	if len(p) != len(want) {
 		t.Errorf("plan %v", p)
@@ -59,10 +78,10 @@ spec: {ports: [{port: 80}]}
 			t.Errorf("%s placed %+v, want %+v", img, p[img], pl)
 		}
 	}
-	if got := strings.Join(p.Images(), " "); got != "busybox:1 init:1 speaker:1 traefik:v3 web:1" {
+	if got := strings.Join(p.Images(), " "); got != "busybox:1 ch15:1 crowd:1 evict:1 init:1 speaker:1 traefik:v3 web:1" {
 		t.Errorf("Images() = %q", got)
 	}
-	if got := strings.Join(ImagesOf(objs[3:]), " "); got != "init:1 web:1" {
+	if got := strings.Join(ImagesOf(objs[3:5]), " "); got != "init:1 web:1" {
 		t.Errorf("ImagesOf(pod) = %q", got)
 	}
 	if _, ok := PodSpec(objs[4].Unstructured); ok {

@@ -37,20 +37,13 @@ func (k *kindCluster) env(rep cluster.Reporter) cluster.Env {
 	return cluster.Env{Lang: k.lang, Reporter: rep, Runtime: k.target.Runtime}
 }
 
-// images are the chapters' images (all, and those that run on the
-// control-plane too), side-loaded by up when the computer has them.
-func (k *kindCluster) images() (all, controlPlane []string) {
-	lib, err := k.library()
-	if err != nil {
-		return nil, nil
-	}
-	return lib.Images(), lib.ControlPlaneImages()
-}
-
+// Up side-loads the chapters' images (those the computer has) into the
+// nodes their pods can run on.
 func (k *kindCluster) Up(ctx context.Context, o cluster.Options, rep cluster.Reporter) (*cluster.Lab, error) {
-	all, cp := k.images()
-	o.ControlPlaneImages = cp
-	return cluster.Up(ctx, o, all, k.env(rep))
+	if lib, err := k.library(); err == nil {
+		o.Images = lib.ImagePlan()
+	}
+	return cluster.Up(ctx, o, k.env(rep))
 }
 
 func (k *kindCluster) Stop(ctx context.Context, rep cluster.Reporter) error {

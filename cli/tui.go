@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster"
 	"github.com/labctl/labctl/i18n"
 	"github.com/labctl/labctl/internal/paths"
@@ -27,9 +28,9 @@ func runInteractive(ctx context.Context, g *globals) error {
 		Target:    g.target(),
 		Store:     g.store(),
 		UpOptions: tuiUpOptions(g),
-		Images: func() []string {
+		Images: func() apply.ImagePlan {
 			if l, err := lib(); err == nil {
-				return l.Images()
+				return l.ImagePlan()
 			}
 			return nil
 		},

@@ -112,7 +112,7 @@ func loadBundle(ctx context.Context, rt runtime.Runtime, path string, lab *Lab, 
 	}
 	lab.rt = rt
 	plan := apply.ImagePlan{}
-	plan.Add(apply.Placement{ControlPlane: true, Workers: true}, images...)
+	plan.Add(apply.Placement{ControlPlane: true, Workers: true, LowLimit: true}, images...)
 	return sideload(ctx, lab, plan, env)
 }
 

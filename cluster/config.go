@@ -58,10 +58,10 @@ type Options struct {
 	// IngressExplicit is true when the user named --ingress; otherwise an
 	// existing cluster keeps the controller it has.
 	IngressExplicit bool
-	// ControlPlaneImages are lab images whose pods also run on the
-	// control-plane (a DaemonSet tolerating its taint): side-loaded there
-	// too, not only into the workers.
-	ControlPlaneImages []string
+	// Images are the chapters' images and the nodes their pods can run on
+	// (labs' ImagePlan): up side-loads each image the computer has into
+	// those nodes.
+	Images apply.ImagePlan
 	// StartOnly is `labctl start`: the lab must exist; its stopped nodes
 	// are started and it is repaired, but nothing it lacks is added.
 	StartOnly bool

@@ -20,15 +20,6 @@ import (
 	"github.com/labctl/labctl/cluster/internal/runtime"
 )
 
-// chapterPlan is where the chapters' pods need their images: extraImages on
-// the workers, controlPlane also on the control-plane.
-func chapterPlan(extraImages, controlPlane []string) apply.ImagePlan {
-	p := apply.ImagePlan{}
-	p.Add(apply.Placement{Workers: true}, extraImages...)
-	p.Add(apply.Placement{ControlPlane: true}, controlPlane...)
-	return p
-}
-
 // addonPlan is where `up` needs the add-ons' images for an ingress choice.
 func addonPlan(i Ingress) apply.ImagePlan {
 	p := apply.ImagePlan{}
@@ -79,12 +70,13 @@ func countImages(work map[string][]string) int {
 func missingOnNodes(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, plan apply.ImagePlan) (map[string][]string, error) {
 	roles := make([]string, len(ns))
 	each(ns, func(i int, n nodes.Node) { roles[i], _ = n.Role() })
-	hasWorkers := false
-	for _, r := range roles {
+	var workers []string
+	for i, r := range roles {
 		if r == constants.WorkerNodeRoleValue {
-			hasWorkers = true
+			workers = append(workers, ns[i].String())
 		}
 	}
+	lowLimit := lowLimitWorker(workers)
 	var imgs, ids []string
 	for _, img := range plan.Images() {
 		id, err := rt.ImageID(ctx, img)
@@ -98,11 +90,7 @@ func missingOnNodes(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, pl
 	missing := make([][]string, len(ns))
 	each(ns, func(i int, n nodes.Node) {
 		for j, img := range imgs {
-			pl := plan[img]
-			needed := pl.Workers && roles[i] == constants.WorkerNodeRoleValue ||
-				pl.ControlPlane && roles[i] == constants.ControlPlaneNodeRoleValue ||
-				pl.Workers && !hasWorkers // a single-node cluster runs everything on the control-plane
-			if !needed {
+			if !needs(plan[img], roles[i], ns[i].String() == lowLimit, len(workers) > 0, lowLimit != "") {
 				continue
 			}
 			if nid, err := nodeutils.ImageID(n, img); err != nil || nid != ids[j] {
@@ -117,6 +105,23 @@ func missingOnNodes(ctx context.Context, rt runtime.Runtime, ns []nodes.Node, pl
 		}
 	}
 	return work, nil
+}
+
+// needs says whether a node needs an image placed pl: by its role, and
+// whether it is the low-limit worker. Without a low-limit worker, pods that
+// would go there run on the workers; without workers, everything runs on
+// the control-plane.
+func needs(pl apply.Placement, role string, isLowLimit, hasWorkers, hasLowLimit bool) bool {
+	switch {
+	case role == constants.ControlPlaneNodeRoleValue:
+		return pl.ControlPlane || !hasWorkers && (pl.Workers || pl.LowLimit)
+	case role != constants.WorkerNodeRoleValue:
+		return false // kind's external load balancer runs no pods
+	case isLowLimit:
+		return pl.LowLimit
+	default:
+		return pl.Workers || !hasLowLimit && pl.LowLimit
+	}
 }
 
 // each runs f for every node at once and returns when all are done.

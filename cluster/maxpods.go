@@ -3,7 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +41,16 @@ func maxPodsNode(ctx context.Context, lab *Lab) (*corev1.Node, error) {
 	return &list.Items[0], nil
 }
 
+// lowLimitWorker names, among a lab's workers, the one that is (or becomes)
+// its low-limit worker: the last by name, when there are two or more. Image
+// loading asks it before the API server runs, so it is decided by name.
+func lowLimitWorker(workers []string) string {
+	if len(workers) < 2 {
+		return ""
+	}
+	return slices.Max(workers)
+}
+
 // ensureMaxPodsNode makes the last worker the low-limit worker, once: a lab
 // that has one keeps it (and the limit a student set), so a second up
 // changes nothing. A lab with fewer than two workers has none.
@@ -62,11 +72,10 @@ func ensureMaxPodsNode(ctx context.Context, lab *Lab, wait time.Duration) (finis
 			workers = append(workers, n.Name)
 		}
 	}
-	if len(workers) < 2 {
+	name := lowLimitWorker(workers)
+	if name == "" {
 		return nil, nil
 	}
-	sort.Strings(workers)
-	name := workers[len(workers)-1]
 	// The taint first, the label last: a node found by its label always
 	// carries the taint and the limit (an up stopped in between does it
 	// again; each part is idempotent).

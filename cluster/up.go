@@ -27,7 +27,7 @@ import (
 // idempotent (server-side apply), so a second run changes nothing on a
 // healthy cluster. When ctx is cancelled (Ctrl-C) while creating, the
 // half-made cluster is deleted unless o.Retain.
-func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, error) {
+func Up(ctx context.Context, o Options, env Env) (*Lab, error) {
 	o.Defaults()
 	if err := env.resolve(); err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		// then the chapters', which provision waits for only at its end.
 		earlyCtx, stopEarly := context.WithCancel(ctx)
 		defer stopEarly()
-		early := earlySideload(earlyCtx, rt, p, o, env.Reporter, addonPlan(o.Ingress), chapterPlan(extraImages, o.ControlPlaneImages))
+		early := earlySideload(earlyCtx, rt, p, o, env.Reporter, addonPlan(o.Ingress), o.Images)
 		chaptersEarly = early[1]
 		err := env.step(stepCreate.F(env.Lang, o.Name, o.Workers), func() error {
 			return createKind(ctx, p, o, kindConfig(o, info.CgroupVersion == 1), image, kubeconfig, logger)
@@ -112,7 +112,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 		err = env.step(stepAPIBack.F(env.Lang), func() error { return waitAPI(ctx, lab, o.Wait, env) })
 	}
 	if err == nil {
-		err = provision(ctx, lab, o, extraImages, chaptersEarly, found, back, env)
+		err = provision(ctx, lab, o, chaptersEarly, found, back, env)
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -136,7 +136,7 @@ func Up(ctx context.Context, o Options, extraImages []string, env Env) (*Lab, er
 
 // provision brings a running cluster to the lab's shape. chaptersEarly, when
 // not nil, is closed once the early load of the chapters' images is over.
-func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, chaptersEarly <-chan struct{}, existed bool, back restart, env Env) error {
+func provision(ctx context.Context, lab *Lab, o Options, chaptersEarly <-chan struct{}, existed bool, back restart, env Env) error {
 	// Work in the background of the steps ends with provision: when a step
 	// fails, it is stopped and waited for, so nothing runs on after up.
 	bgCtx, stopBg := context.WithCancel(ctx)
@@ -186,7 +186,7 @@ func provision(ctx context.Context, lab *Lab, o Options, extraImages []string, c
 			case <-bgCtx.Done():
 			}
 		}
-		chaptersDone <- sideload(bgCtx, lab, chapterPlan(extraImages, o.ControlPlaneImages), Env{Lang: env.Lang, Reporter: quiet{}})
+		chaptersDone <- sideload(bgCtx, lab, o.Images, Env{Lang: env.Lang, Reporter: quiet{}})
 	}()
 	if err := uninstallOtherIngress(ctx, lab, ingress, o.Wait, env); err != nil {
 		return err

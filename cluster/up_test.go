@@ -108,10 +108,10 @@ func TestUpRefuses(t *testing.T) {
 	dir := fakeDocker(t)
 	var calls []string
 	down := runtime.Fake(map[string]string{"info": "ERR Cannot connect to the Docker daemon"}, &calls)
-	if _, err := Up(context.Background(), Options{Name: "lab"}, nil, Env{Lang: i18n.En, Reporter: &recorder{}, rt: down}); !errors.Is(err, ErrRuntime) {
+	if _, err := Up(context.Background(), Options{Name: "lab"}, Env{Lang: i18n.En, Reporter: &recorder{}, rt: down}); !errors.Is(err, ErrRuntime) {
 		t.Errorf("runtime down: %v", err)
 	}
-	_, err := Up(context.Background(), Options{Name: "lab", StartOnly: true}, nil, Env{Lang: i18n.En, Reporter: &recorder{}, rt: runtime.New("docker")})
+	_, err := Up(context.Background(), Options{Name: "lab", StartOnly: true}, Env{Lang: i18n.En, Reporter: &recorder{}, rt: runtime.New("docker")})
 	if !errors.Is(err, ErrNoCluster) {
 		t.Errorf("start of no lab: %v", err)
 	}
@@ -206,7 +206,7 @@ func TestUpOnAnExistingLabThatDoesNotSettle(t *testing.T) {
 	writeState(t, dir, "admin.conf", strings.Replace(adminConf, "server: \"https://lab-control-plane:6443\"}", "server: \"https://lab-control-plane:6443\", insecure-skip-tls-verify: true}", 1))
 	rep := &recorder{}
 	o := Options{Name: "lab", Workers: 1, Ingress: IngressTraefik, IngressExplicit: true, Wait: time.Millisecond}
-	lab, err := Up(context.Background(), o, nil, Env{Lang: i18n.En, Reporter: rep, rt: runtime.New("docker")})
+	lab, err := Up(context.Background(), o, Env{Lang: i18n.En, Reporter: rep, rt: runtime.New("docker")})
 	if err == nil || lab != nil {
 		t.Fatalf("up of a lab that does not settle: %v, %v", lab, err)
 	}

@@ -221,16 +221,26 @@ func TestLoadReportsABrokenFileOnce(t *testing.T) {
 	}
 }
 
-// ch04's node-agent tolerates the control-plane taint: its image must be
-// side-loaded there too, or an offline cluster cannot run it.
-func TestControlPlaneImages(t *testing.T) {
+// ch04's node-agent tolerates the control-plane taint, ch15's pods the
+// low-limit worker's: their image must be side-loaded there too, or an
+// offline cluster cannot run them; nothing else goes to those nodes.
+func TestImagePlan(t *testing.T) {
 	lib, err := labs.Embedded(verify.Validate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(lib.ControlPlaneImages(), " ")
-	if !strings.Contains(got, "agnhost") || strings.Contains(got, "dnsutils") {
-		t.Errorf("control-plane images %q: want agnhost (node-agent), not dnsutils (Jobs run on workers)", got)
+	plan := lib.ImagePlan()
+	if got := strings.Join(plan.Images(), " "); got != strings.Join(lib.Images(), " ") {
+		t.Errorf("the plan has %q, the chapters use %q", got, strings.Join(lib.Images(), " "))
+	}
+	for img, pl := range plan {
+		agnhost := strings.Contains(img, "agnhost")
+		if !pl.Workers {
+			t.Errorf("%s: not on the workers (%+v)", img, pl)
+		}
+		if pl.ControlPlane != agnhost || pl.LowLimit != agnhost {
+			t.Errorf("%s placed %+v: only agnhost (ch04's node-agent, ch15's pods) goes to the control-plane and the low-limit worker", img, pl)
+		}
 	}
 }
 

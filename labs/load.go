@@ -348,10 +348,11 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// ControlPlaneImages lists the images of the chapters' pods that can run on
-// the control-plane (they tolerate its taint, like ch04's DaemonSet), which
-// `up` must side-load there as well as into the workers.
-func (lib *Library) ControlPlaneImages() []string {
+// ImagePlan is where the chapters' pods can run, per image (the
+// control-plane too for ch04's DaemonSet, which tolerates its taint; the
+// low-limit worker only for ch15's pods, which tolerate its taint): `up`
+// side-loads each image there, so an offline cluster runs them.
+func (lib *Library) ImagePlan() apply.ImagePlan {
 	plan := apply.ImagePlan{}
 	for _, ch := range lib.Chapters {
 		for _, s := range ch.Steps {
@@ -359,13 +360,7 @@ func (lib *Library) ControlPlaneImages() []string {
 			plan.AddObjects(objs)
 		}
 	}
-	var out []string
-	for _, img := range plan.Images() {
-		if plan[img].ControlPlane {
-			out = append(out, img)
-		}
-	}
-	return out
+	return plan
 }
 
 // Images lists the container images the chapters' manifests and solutions use.

@@ -29,8 +29,9 @@ type Backend struct {
 	// from --name, the ingress controller unless the cluster has another,
 	// the node image from LABCTL_NODE_IMAGE).
 	UpOptions cluster.Options
-	// Images lists the images the chapters use, side-loaded by up.
-	Images func() []string
+	// Images says which images the chapters use and where their pods run,
+	// side-loaded by up.
+	Images func() apply.ImagePlan
 
 	mu   sync.Mutex
 	sess *Session
@@ -133,11 +134,11 @@ func (b *Backend) Up(ctx context.Context, lang i18n.Lang, rep view.Reporter) err
 	if b.Target.External() {
 		return i18n.Errorf(msgUpExternal)
 	}
-	var images []string
+	o := b.UpOptions
 	if b.Images != nil {
-		images = b.Images()
+		o.Images = b.Images()
 	}
-	_, err := cluster.Up(ctx, b.UpOptions, images, cluster.Env{Lang: lang, Reporter: rep, Runtime: b.Target.Runtime})
+	_, err := cluster.Up(ctx, o, cluster.Env{Lang: lang, Reporter: rep, Runtime: b.Target.Runtime})
 	// A new cluster has a new kubeconfig: read the status afresh. The
 	// session is left alone, a check may be using it; if it belonged to a
 	// cluster that is gone, its next operation fails and drops it.

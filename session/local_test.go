@@ -119,7 +119,7 @@ func TestLocalObjectsSayWhatIsWrong(t *testing.T) {
 
 // up with a runtime labctl does not know says so before anything is made.
 func TestUpUnknownRuntime(t *testing.T) {
-	b := &Backend{Target: cluster.Target{Runtime: "rkt"}, Images: func() []string { return nil }}
+	b := &Backend{Target: cluster.Target{Runtime: "rkt"}, Images: func() apply.ImagePlan { return nil }}
 	err := b.Up(context.Background(), i18n.En, nopReporter{})
 	if err == nil || !strings.Contains(i18n.Localize(err, i18n.En), "rkt") {
 		t.Errorf("got %v", err)
