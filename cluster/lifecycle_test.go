@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,10 +27,13 @@ import (
 func lifecycleEngine(states map[string]string, calls *[]string) runtime.Runtime {
 	rt := runtime.FakeNodes(states)
 	inner := rt.Exec
+	var mu sync.Mutex // the workers start at the same time
 	rt.Exec = func(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
 		switch args[0] {
 		case "start", "stop", "unpause":
+			mu.Lock()
 			*calls = append(*calls, strings.Join(args, " "))
+			mu.Unlock()
 			if strings.Contains(strings.Join(args, " "), "broken") {
 				fmt.Fprint(stderr, "Error: cannot start broken")
 				return errors.New("exit status 1")
@@ -81,20 +86,24 @@ func TestStop(t *testing.T) {
 }
 
 // startStopped starts exited nodes and unpauses paused ones, control-plane
-// first, and remembers only the started ones (a paused node's pods never
-// restarted); a running lab is not touched; a refusal names the node.
+// first (the others after it, at the same time), and remembers only the
+// started ones (a paused node's pods never restarted); a running lab is not
+// touched; a refusal names the node.
 func TestStartStopped(t *testing.T) {
 	var calls []string
-	rt := lifecycleEngine(map[string]string{"lab-control-plane": "exited", "lab-worker": "paused", "lab-worker2": "running"}, &calls)
+	rt := lifecycleEngine(map[string]string{"lab-control-plane": "exited", "lab-worker": "paused", "lab-worker2": "running", "lab-worker3": "exited"}, &calls)
 	before := time.Now()
 	back, err := startStopped(context.Background(), rt, Options{Name: "lab"}, Env{Lang: i18n.En, Reporter: &recorder{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "start lab-control-plane|unpause lab-worker"; strings.Join(calls, "|") != want {
+	if len(calls) > 0 {
+		slices.Sort(calls[1:])
+	}
+	if want := "start lab-control-plane|start lab-worker3|unpause lab-worker"; strings.Join(calls, "|") != want {
 		t.Errorf("calls %q, want %q", calls, want)
 	}
-	if len(back.started) != 1 || !back.started["lab-control-plane"] || back.since.Before(before) {
+	if len(back.started) != 2 || !back.started["lab-control-plane"] || !back.started["lab-worker3"] || back.since.Before(before) {
 		t.Errorf("restart %+v", back)
 	}
 

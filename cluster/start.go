@@ -2,8 +2,10 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -11,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/kind/pkg/cluster/constants"
 
 	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/cluster/addons"
@@ -20,14 +23,15 @@ import (
 
 // startNodes starts the node containers that do not run, in kind's order
 // (the control-plane first, so the workers' kubelets find their API server
-// sooner), and unpauses paused ones. Their state on disk (etcd, images,
+// sooner; then the others at the same time, a second or more saved per
+// worker), and unpauses paused ones. Their state on disk (etcd, images,
 // kubelet and kubeadm files) is what it was: every object survives.
 func startNodes(ctx context.Context, rt runtime.Runtime, cs []runtime.NodeContainer) error {
-	for _, c := range cs {
+	start := func(c runtime.NodeContainer) error {
 		var err error
 		switch c.State {
 		case "running":
-			continue
+			return nil
 		case "paused":
 			_, err = rt.Output(ctx, "unpause", c.Name)
 		default:
@@ -35,6 +39,32 @@ func startNodes(ctx context.Context, rt runtime.Runtime, cs []runtime.NodeContai
 		}
 		if err != nil {
 			return i18n.Errorf(msgStartFailed, c.Name).Wrap(err).WithFix(fixStartFailed)
+		}
+		return nil
+	}
+	var rest []runtime.NodeContainer
+	for _, c := range cs {
+		if c.Role != constants.ControlPlaneNodeRoleValue {
+			rest = append(rest, c)
+			continue
+		}
+		if err := start(c); err != nil {
+			return err
+		}
+	}
+	errs := make([]error, len(rest))
+	var wg sync.WaitGroup
+	for i, c := range rest {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = start(c)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -100,6 +130,7 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	namespaces := []string{metav1.NamespaceSystem, addons.MetalLB.Namespace, addons.Nginx.Namespace, addons.Traefik.Namespace}
 	kicked := map[string]int{} // by pod UID, and by workload and node
 	freed := map[string]bool{}
+	synced := map[string]time.Time{} // by node: kube-proxy's first sync it reported
 	start := time.Now()
 	return apply.Until(ctx, time.Second, func() (bool, string, error) {
 		freeStaleLeases(ctx, lab, started, since, freed)
@@ -132,7 +163,16 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 			}
 			all = append(all, pods.Items...)
 		}
-		rules := rulesBack(all, fresh)
+		rules := rulesBack(all, fresh, func(node string) (time.Time, bool) {
+			if t, ok := synced[node]; ok {
+				return t, true
+			}
+			t, known := proxySynced(ctx, lab, node)
+			if known && !t.IsZero() && fresh(metav1.NewTime(t)) {
+				synced[node] = t
+			}
+			return synced[node], known
+		})
 		var waiting []string
 		replaced := false
 		for _, p := range all {
@@ -243,18 +283,66 @@ const (
 	maxKicks = 2
 )
 
-// rulesBack says, per node, since when its Service rules are back: the
-// start of its kube-proxy (running again since the restart) plus
-// rulesSettle. A node missing from the map has no rules yet.
-func rulesBack(pods []corev1.Pod, fresh func(metav1.Time) bool) map[string]time.Time {
+// rulesBack says, per node, since when its Service rules are back. synced
+// asks the node's kube-proxy when it first wrote them since the restart
+// (zero: not yet); when kube-proxy cannot say (known false), they are
+// guessed back rulesSettle after its start. A node missing from the map has
+// no rules yet, or its kube-proxy does not run again yet.
+func rulesBack(pods []corev1.Pod, fresh func(metav1.Time) bool, synced func(node string) (t time.Time, known bool)) map[string]time.Time {
 	back := map[string]time.Time{}
 	for _, p := range pods {
 		if p.Namespace != metav1.NamespaceSystem || p.Labels["k8s-app"] != "kube-proxy" || !podBack(p, fresh) {
 			continue
 		}
-		back[p.Spec.NodeName] = p.Status.ContainerStatuses[0].State.Running.StartedAt.Add(rulesSettle)
+		t, known := synced(p.Spec.NodeName)
+		switch {
+		case !known:
+			back[p.Spec.NodeName] = p.Status.ContainerStatuses[0].State.Running.StartedAt.Add(rulesSettle)
+		case !t.IsZero():
+			back[p.Spec.NodeName] = t
+		}
 	}
 	return back
+}
+
+// proxyHealthPort is kube-proxy's healthz port (its default, kubeadm's).
+const proxyHealthPort = 10256
+
+// proxySynced asks kube-proxy on a node, through the API server's proxy to
+// its healthz port, when it last wrote the node's IPv4 Service rules (zero:
+// not since it started). known is false when it cannot say: not listening
+// yet, a node the API server cannot reach, another proxy, a test's fake.
+func proxySynced(ctx context.Context, lab *Lab, node string) (t time.Time, known bool) {
+	if lab.REST == nil {
+		return time.Time{}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	// kube-proxy answers 503 until its first sync: DoRaw returns its body
+	// with the error
+	body, _ := lab.Client.CoreV1().RESTClient().Get().
+		AbsPath("/api/v1/nodes", fmt.Sprintf("%s:%d", node, proxyHealthPort), "proxy", "healthz").DoRaw(ctx)
+	return parseProxyHealth(body)
+}
+
+// parseProxyHealth reads kube-proxy's healthz answer: the time of its last
+// IPv4 sync from its per-family status (newer kube-proxies, whose top-level
+// lastUpdated is the time of the answer when healthy), else its one
+// lastUpdated. A zero time: not synced since it started.
+func parseProxyHealth(body []byte) (time.Time, bool) {
+	var h struct {
+		LastUpdated *time.Time `json:"lastUpdated"`
+		Status      map[string]struct {
+			LastUpdated time.Time `json:"lastUpdated"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(body, &h); err != nil || h.LastUpdated == nil {
+		return time.Time{}, false
+	}
+	if h.Status != nil {
+		return h.Status["IPv4"].LastUpdated, true
+	}
+	return *h.LastUpdated, true
 }
 
 // stuck says whether a pod that is not back should be replaced rather than

@@ -104,12 +104,51 @@ func TestRulesBack(t *testing.T) {
 					State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(started)}}}}},
 		}
 	}
-	got := rulesBack([]corev1.Pod{proxy("w1", since.Add(5*time.Second)), proxy("w2", since.Add(-time.Hour))}, fresh)
+	synced := since.Add(7 * time.Second)
+	answers := map[string]time.Time{"w3": synced, "w4": {}}
+	got := rulesBack([]corev1.Pod{
+		proxy("w1", since.Add(5*time.Second)), proxy("w2", since.Add(-time.Hour)),
+		proxy("w3", since.Add(5*time.Second)), proxy("w4", since.Add(5*time.Second)),
+	}, fresh, func(node string) (time.Time, bool) {
+		t, ok := answers[node]
+		return t, ok
+	})
 	if want := since.Add(5*time.Second + rulesSettle); !got["w1"].Equal(want) {
-		t.Errorf("w1: %v, want %v", got["w1"], want)
+		t.Errorf("w1 (kube-proxy cannot say): %v, want the guess %v", got["w1"], want)
 	}
 	if _, ok := got["w2"]; ok {
 		t.Errorf("w2's kube-proxy runs from before the restart, yet its rules count as back: %v", got["w2"])
+	}
+	if !got["w3"].Equal(synced) {
+		t.Errorf("w3 (kube-proxy synced at %v): %v", synced, got["w3"])
+	}
+	if _, ok := got["w4"]; ok {
+		t.Errorf("w4's kube-proxy says it has not synced yet, yet its rules count as back: %v", got["w4"])
+	}
+}
+
+// kube-proxy's healthz answers, as kube-proxy 1.34 in a kind node gives them
+// (per-family status) and as older ones did (one lastUpdated).
+func TestParseProxyHealth(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339Nano, s); return v }
+	for _, tc := range []struct {
+		name, body string
+		want       time.Time
+		known      bool
+	}{
+		{"per family", `{"lastUpdated":"2026-12-07T12:01:22.092101208Z","currentTime":"2026-12-07T12:01:22.091581085Z","nodeEligible":true,"healthy":true,"status":{"IPv4":{"lastUpdated":"2026-12-07T11:59:44.695869103Z","healthy":true},"IPv6":{"lastUpdated":"2026-12-07T11:59:32.635255894Z","healthy":true}}}`,
+			at("2026-12-07T11:59:44.695869103Z"), true},
+		{"per family, IPv4 not synced yet", `{"lastUpdated":"2026-12-07T12:01:22Z","currentTime":"2026-12-07T12:01:22Z","healthy":false,"status":{"IPv6":{"lastUpdated":"2026-12-07T11:59:32Z","healthy":true}}}`,
+			time.Time{}, true},
+		{"one lastUpdated", `{"lastUpdated": "2024-05-01 10:00:00 +0000 UTC","currentTime": "2024-05-01 10:00:05 +0000 UTC"}`, time.Time{}, false},
+		{"one lastUpdated, RFC 3339", `{"lastUpdated":"2024-05-01T10:00:00Z","currentTime":"2024-05-01T10:00:05Z"}`, at("2024-05-01T10:00:00Z"), true},
+		{"not kube-proxy", `Error trying to reach service: dial tcp 172.18.0.3:10256: connect: connection refused`, time.Time{}, false},
+		{"nothing", ``, time.Time{}, false},
+	} {
+		got, known := parseProxyHealth([]byte(tc.body))
+		if !got.Equal(tc.want) || known != tc.known {
+			t.Errorf("%s: (%v, %v), want (%v, %v)", tc.name, got, known, tc.want, tc.known)
+		}
 	}
 }
 
