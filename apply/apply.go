@@ -39,6 +39,12 @@ type Applier struct {
 	// Recreate deletes and re-creates an object whose change the API server
 	// refuses as immutable (a Service's clusterIP, a Deployment's selector).
 	Recreate bool
+	// StopOnUnready ends a wait as soon as a pod's readiness probe keeps
+	// failing past what the probe needs (and unreadyFloor), naming the
+	// probe's failure, instead of waiting until the deadline: a student's
+	// wrong probe port is an answer in seconds, not minutes. The add-ons,
+	// whose pods may start slowly on a busy computer, are waited for.
+	StopOnUnready bool
 }
 
 // New builds an Applier for a cluster.

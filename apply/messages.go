@@ -21,6 +21,12 @@ var (
 	fixImmutable = i18n.M("apply.immutable.fix",
 		"some fields are fixed at creation (a Service's clusterIP, a Deployment's selector), and entries someone added with kubectl edit stay: delete the object and apply again, or use --force to re-create it",
 		"만들 때 정해지면 바꿀 수 없는 필드(Service 의 clusterIP, Deployment 의 selector)가 있고, kubectl edit 로 더한 항목은 남습니다: 오브젝트를 지우고 다시 적용하거나 --force 로 다시 만드세요")
+	msgUnready = i18n.M("apply.unready",
+		"%s cannot finish: pod %s runs but is not Ready after %s, its readinessProbe keeps failing: %s",
+		"%s 를 끝낼 수 없습니다: 파드 %s 가 실행 중이지만 %s 가 지나도 Ready 가 아니고, readinessProbe 가 계속 실패합니다: %s")
+	fixUnready = i18n.M("apply.unready.fix",
+		"the objects are applied; point the probe at a port and path the container serves (kubectl describe pod %s shows its failures) and apply again; labctl check names what else is wrong",
+		"오브젝트는 적용되었습니다. probe 가 컨테이너가 실제로 서비스하는 포트와 경로를 보게 고친 뒤 다시 적용하세요 (kubectl describe pod %s 가 실패를 보여 줍니다). 그 밖의 문제는 labctl check 가 알려 줍니다")
 	msgJobFailed = i18n.M("apply.job-failed",
 		"Job %s failed: %s",
 		"Job %s 가 실패했습니다: %s")

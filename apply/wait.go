@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/labctl/labctl/i18n"
 )
@@ -88,6 +89,11 @@ func (a *Applier) check(ctx context.Context, o Object) (bool, string, error) {
 		if err == nil {
 			if perr := PodProblem(o.Ref(), pods.Items); perr != nil {
 				return false, "", perr
+			}
+			if a.StopOnUnready {
+				if perr := a.unready(ctx, o.Ref(), pods.Items, time.Now()); perr != nil {
+					return false, "", perr
+				}
 			}
 			if why := podWaiting(pods.Items, a.Lang); why != "" {
 				msg += "; " + why
@@ -238,6 +244,88 @@ func PodProblem(owner string, pods []corev1.Pod) error {
 		}
 	}
 	return nil
+}
+
+// unreadyFloor is the least time a running pod gets to become Ready before
+// a wait gives up on it, whatever its probe: an app may start slowly on a
+// busy computer.
+const unreadyFloor = 20 * time.Second
+
+// unready returns an error when a pod of owner has run, not Ready, for longer
+// than its readiness probe needs (ReadinessBudget, at least unreadyFloor)
+// and the kubelet reports the probe failing since the container started:
+// such a pod does not become Ready by waiting.
+func (a *Applier) unready(ctx context.Context, owner string, pods []corev1.Pod, now time.Time) error {
+	for _, p := range pods {
+		if p.DeletionTimestamp != nil || p.Status.Phase != corev1.PodRunning || podReady(p) {
+			continue
+		}
+		for _, cs := range p.Status.ContainerStatuses {
+			r := cs.State.Running
+			if cs.Ready || r == nil {
+				continue
+			}
+			waited := now.Sub(r.StartedAt.Time)
+			if waited < max(ReadinessBudget(&p), unreadyFloor) {
+				continue
+			}
+			if msg := readinessFailure(ctx, a.core, p, r.StartedAt.Time); msg != "" {
+				return i18n.Errorf(msgUnready, owner, p.Name, waited.Round(time.Second), msg).WithFix(fixUnready, p.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// ReadinessBudget is how long a started pod may take to become Ready: its
+// probes' initial delay and a few periods (a startup probe's whole
+// allowance), at least 5 s.
+func ReadinessBudget(p *corev1.Pod) time.Duration {
+	b := 5 * time.Second
+	for _, c := range p.Spec.Containers {
+		if pr := c.ReadinessProbe; pr != nil {
+			period := max(pr.PeriodSeconds, 1)
+			t := time.Duration(pr.InitialDelaySeconds+2*period+max(pr.TimeoutSeconds, 1))*time.Second + 3*time.Second
+			b = max(b, t)
+		}
+		if pr := c.StartupProbe; pr != nil {
+			period := max(pr.PeriodSeconds, 1)
+			b = max(b, time.Duration(pr.InitialDelaySeconds+period*max(pr.FailureThreshold, 1))*time.Second)
+		}
+	}
+	return b
+}
+
+// readinessFailure is the kubelet's latest "Readiness probe failed" event for
+// a pod since its container started ("" when there is none).
+func readinessFailure(ctx context.Context, core kubernetes.Interface, p corev1.Pod, since time.Time) string {
+	evs, err := core.CoreV1().Events(p.Namespace).List(ctx, metav1.ListOptions{
+		FieldSelector: "involvedObject.name=" + p.Name + ",reason=Unhealthy"})
+	if err != nil {
+		return ""
+	}
+	msg, last := "", time.Time{}
+	for _, e := range evs.Items {
+		t := e.LastTimestamp.Time
+		if t.IsZero() {
+			t = e.EventTime.Time
+		}
+		if e.InvolvedObject.Name != p.Name || e.InvolvedObject.UID != p.UID || e.Reason != "Unhealthy" ||
+			!strings.HasPrefix(e.Message, "Readiness probe failed") || t.Before(since.Truncate(time.Second)) || t.Before(last) {
+			continue
+		}
+		msg, last = strings.TrimSpace(strings.SplitN(e.Message, "\n", 2)[0]), t
+	}
+	return msg
+}
+
+func podReady(p corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 // podWaiting summarises why pods are not ready yet (Pending with the

@@ -11,8 +11,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	kubefake "k8s.io/client-go/kubernetes/fake"
+
+	"github.com/labctl/labctl/i18n"
 )
 
 // A controller waiting for a Job's Secret never reports an image problem
@@ -61,5 +65,58 @@ spec: {selector: {matchLabels: {job: certgen}}}
 	}
 	if ctx.Err() != nil {
 		t.Fatalf("waited for the deadline (%s) instead of failing at once", time.Since(start))
+	}
+}
+
+// A pod whose readiness probe keeps failing past its budget ends the wait
+// with the kubelet's reason, in both languages, when StopOnUnready is set;
+// one still within its budget, a failure from before its container
+// started, or another pod's failure does not.
+func TestUnready(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	pod := func(name string, started time.Time) *corev1.Pod {
+		return &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ch07", UID: "uid-" + types.UID(name)},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", ReadinessProbe: &corev1.Probe{
+				PeriodSeconds: 2, ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(8081)}}}}}},
+			Status: corev1.PodStatus{Phase: corev1.PodRunning,
+				Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse}},
+				ContainerStatuses: []corev1.ContainerStatus{{Name: "app",
+					State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(started)}}}}},
+		}
+	}
+	event := func(name, pod string, at time.Time, msg string) *corev1.Event {
+		return &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ch07"},
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: pod, UID: "uid-" + types.UID(pod)},
+			Reason:         "Unhealthy", Message: msg, LastTimestamp: metav1.NewTime(at)}
+	}
+	failing := pod("web-1", now.Add(-25*time.Second))
+	young := pod("web-2", now.Add(-10*time.Second))
+	old := pod("web-3", now.Add(-25*time.Second))
+	core := kubefake.NewClientset(failing, young, old,
+		event("e1", "web-1", now.Add(-3*time.Second), "Readiness probe failed: dial tcp 10.244.1.5:8081: connect: connection refused"),
+		event("e2", "web-2", now.Add(-3*time.Second), "Readiness probe failed: dial tcp 10.244.1.6:8081: connect: connection refused"),
+		event("e3", "web-3", now.Add(-time.Minute), "Readiness probe failed: from an earlier container"))
+	a := NewWith(nil, core, newFakeMapper())
+	ctx := context.Background()
+	err := a.unready(ctx, "Deployment ch07/web", []corev1.Pod{*failing}, now)
+	if err == nil {
+		t.Fatal("a pod failing its readiness probe for 25 s: no error")
+	}
+	for _, l := range []i18n.Lang{i18n.En, i18n.Ko} {
+		msg := i18n.Localize(err, l) + " / " + i18n.FixOf(err, l)
+		for _, want := range []string{"Deployment ch07/web", "web-1", "connection refused", "kubectl describe pod web-1"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%s: %q lacks %q", l, msg, want)
+			}
+		}
+	}
+	if err := a.unready(ctx, "Deployment ch07/web", []corev1.Pod{*young, *old}, now); err != nil {
+		t.Errorf("a pod within the floor, and one whose only failure predates its container: %v", err)
+	}
+	ready := failing.DeepCopy()
+	ready.Status.Conditions[0].Status = corev1.ConditionTrue
+	if err := a.unready(ctx, "Deployment ch07/web", []corev1.Pod{*ready}, now); err != nil {
+		t.Errorf("a Ready pod: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
@@ -35,8 +36,9 @@ type attempt struct {
 	// check names the check that must fail (wrong attempts)
 	check string
 	// applyFails: labctl apply waits for the rollout and says why it
-	// cannot finish (kubectl apply would not); the objects are there.
-	applyFails bool
+	// cannot finish (kubectl apply would not), naming this, as soon as it
+	// is clear it will not (not at its deadline); the objects are there.
+	applyFails string
 }
 
 // The backends the lessons give, as the student would have them (one
@@ -225,9 +227,9 @@ spec:
 		{name: "selector typo", chapter: "ch07", step: "clusterip", check: "endpoints",
 			yaml: cip(strings.Replace(httpGoSvc, "selector: {app: http-go}", "selector: {app: http-og}", 1)), says: []string{"selector: app=http-og", "app=http-go"}},
 		{name: "readiness probe on a port nothing listens on", chapter: "ch07", step: "clusterip", check: "endpoints",
-			yaml: docs(strings.Replace(httpGoDeploy, "port: http}", "port: 8081}", 1), httpGoSvc), says: []string{"readinessProbe checks port 8081"}, applyFails: true},
+			yaml: docs(strings.Replace(httpGoDeploy, "port: http}", "port: 8081}", 1), httpGoSvc), says: []string{"readinessProbe checks port 8081"}, applyFails: "readinessProbe keeps failing"},
 		{name: "an image that does not exist", chapter: "ch07", step: "clusterip", check: "endpoints",
-			yaml: docs(strings.Replace(httpGoDeploy, "agnhost:2.56", "agnhost:9.99", 1), httpGoSvc), says: []string{"agnhost:9.99", "cannot be pulled"}, applyFails: true},
+			yaml: docs(strings.Replace(httpGoDeploy, "agnhost:2.56", "agnhost:9.99", 1), httpGoSvc), says: []string{"agnhost:9.99", "cannot be pulled"}, applyFails: "cannot be pulled"},
 		{name: "sessionAffinity on the wrong Service", chapter: "ch07", step: "session-affinity", check: "sticky", yaml: cip(docs(
 			strings.Replace(httpGoSvc, "spec:\n", "spec:\n  sessionAffinity: ClientIP\n", 1), `
 apiVersion: v1
@@ -507,10 +509,16 @@ func runAttempt(t *testing.T, i int, a attempt) (elapsed float64, settled bool) 
 	must(t, os.WriteFile(filepath.Join(dir, id, "manifests", "m.yaml"), []byte(manifest), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, id, "lesson.ko.md"), []byte(a.name), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, id, "lesson.en.md"), []byte(a.name), 0o644))
-	if r := h.labctl(t, "apply", id, "--labs", dir, "--solution"); r.code != 0 && !a.applyFails {
+	r := h.labctl(t, "apply", id, "--labs", dir, "--solution")
+	switch {
+	case r.code != 0 && a.applyFails == "":
 		t.Fatalf("apply:\n%s\n%s", r, manifest)
+	case a.applyFails != "" && (r.code == 0 || !strings.Contains(r.stdout+r.stderr, a.applyFails)):
+		t.Errorf("apply should fail naming %q:\n%s", a.applyFails, r)
+	case a.applyFails != "":
+		t.Logf("apply failed after %s naming %q", r.took.Round(time.Millisecond), a.applyFails)
 	}
-	r := h.labctl(t, "check", id, "--labs", dir, "-o", "json")
+	r = h.labctl(t, "check", id, "--labs", dir, "-o", "json")
 	var rep struct {
 		Verdict string
 		Steps   []struct {

@@ -182,6 +182,7 @@ func (s *Session) Applier(ch *labs.Chapter) (*apply.Applier, error) {
 	}
 	a.Namespace = ch.Namespace
 	a.Lang = s.lang
+	a.StopOnUnready = true
 	return a, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/labctl/labctl/apply"
 	"github.com/labctl/labctl/i18n"
 )
 
@@ -568,22 +569,10 @@ func (s *settler) pod(p *corev1.Pod) {
 	}
 }
 
-// readinessBudget is how long a started pod may take to become Ready: its
-// probes' initial delay and a few periods, bounded.
+// readinessBudget is how long a started pod may take to become Ready
+// (apply's rule, which `labctl apply` waits by), bounded by startCap.
 func readinessBudget(p *corev1.Pod) time.Duration {
-	b := 5 * time.Second
-	for _, c := range p.Spec.Containers {
-		if pr := c.ReadinessProbe; pr != nil {
-			period := max(pr.PeriodSeconds, 1)
-			t := time.Duration(pr.InitialDelaySeconds+2*period+max(pr.TimeoutSeconds, 1))*time.Second + 3*time.Second
-			b = max(b, t)
-		}
-		if pr := c.StartupProbe; pr != nil {
-			period := max(pr.PeriodSeconds, 1)
-			b = max(b, time.Duration(pr.InitialDelaySeconds+period*max(pr.FailureThreshold, 1))*time.Second)
-		}
-	}
-	return min(b, startCap)
+	return min(apply.ReadinessBudget(p), startCap)
 }
 
 // eventTime is when an event last happened.
