@@ -41,7 +41,7 @@ for round in $(seq "$ROUNDS"); do
   # 1. labctl start
   docker stop $(nodes) >/dev/null
   t0=$(now)
-  L start >"$work/start.log" 2>&1 || { cat "$work/start.log"; exit 1; }
+  L start >"$work/start-$round.log" 2>&1 || { cat "$work/start-$round.log"; exit 1; }
   t1=$(now)
   L check ch07 --step loadbalancer >/dev/null
   t2=$(now)
@@ -65,6 +65,11 @@ stop=$(secs "$t0" "$t1")
 L start >/dev/null
 
 echo
+for round in $(seq "$ROUNDS"); do # where each labctl start spent its time
+  echo "round $round, labctl start's steps:"
+  grep -E '^(✓|✗)' "$work/start-$round.log" | sed 's/^/  /'
+  grep -E 'not running again yet|Ready$' "$work/start-$round.log" | tail -1 | cut -c1-200 | sed 's/^ */  last wait: /'
+done
 printf '%s\n' "${results[@]}"
 echo "labctl stop: ${stop}s"
 echo "memory of the running lab (docker stats, given back by labctl stop): $total"
