@@ -162,12 +162,26 @@ func TestWaitBack(t *testing.T) {
 	after, before := since.Add(10*time.Second), since.Add(-time.Hour)
 	started := map[string]bool{"lab-worker": true}
 
+	// a static control-plane pod that runs again counts as back before
+	// its startup probe makes it Ready
+	static := addonPod("kube-system", "kube-scheduler-lab-worker", "lab-worker", after, false)
+	static.OwnerReferences = nil
+	static.Annotations = map[string]string{corev1.MirrorPodAnnotationKey: "hash"}
 	lab := fakeLab(append(metalLBWorkloads(), heartbeatNode("lab-worker", after, "172.18.0.3"), heartbeatNode("lab-control-plane", before, "172.18.0.2"),
 		labelled(addonPod("metallb-system", "controller-1", "lab-worker", after, true), "controller"),
 		labelled(addonPod("metallb-system", "speaker-1", "lab-worker", after, true), "speaker"),
-		addonPod("kube-system", "old-elsewhere", "lab-control-plane", before, false))...)
+		addonPod("kube-system", "old-elsewhere", "lab-control-plane", before, false), static)...)
 	if err := waitBack(context.Background(), lab, started, since, time.Minute, env); err != nil {
 		t.Fatalf("everything back: %v", err)
+	}
+	// the same static pod still from before the restart is waited for
+	oldStatic := static.DeepCopy()
+	oldStatic.Status.ContainerStatuses[0].State.Running.StartedAt = metav1.NewTime(before)
+	staleStatic := fakeLab(append(metalLBWorkloads(), heartbeatNode("lab-worker", after, "172.18.0.3"),
+		labelled(addonPod("metallb-system", "controller-1", "lab-worker", after, true), "controller"),
+		labelled(addonPod("metallb-system", "speaker-1", "lab-worker", after, true), "speaker"), oldStatic)...)
+	if err := waitBack(expired(t), staleStatic, started, since, time.Minute, env); err == nil || !strings.Contains(i18n.Localize(err, i18n.En), "kube-scheduler-lab-worker") {
+		t.Errorf("a static pod from before the restart: %v", err)
 	}
 
 	// every pod listed is back, but MetalLB's controller was just replaced

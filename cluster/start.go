@@ -179,7 +179,7 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 			if !started[p.Spec.NodeName] || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 				continue
 			}
-			if !podBack(p, fresh) {
+			if !podBack(p, fresh) && !(staticPod(p) && podRuns(p, fresh)) {
 				waiting = append(waiting, p.Namespace+"/"+p.Name)
 				if stuck(p, rules[p.Spec.NodeName], time.Now()) && kick(ctx, lab, p, kicked) {
 					replaced = true
@@ -477,6 +477,33 @@ func restartedWorkloads(ctx context.Context, lab *Lab) ([]addons.Addon, error) {
 // start and the pod is Ready. (The Ready condition's own time does not
 // tell: a static pod's kubelet may write Ready over Ready from before the
 // stop and keep the old transition time.)
+// staticPod says whether p is the API's mirror of a static pod: in a kind
+// node, the control plane's etcd, API server, controller manager and
+// scheduler.
+func staticPod(p corev1.Pod) bool {
+	_, ok := p.Annotations[corev1.MirrorPodAnnotationKey]
+	return ok
+}
+
+// podRuns says whether every container of p runs, started since the
+// restart (fresh), Ready or not. A static control-plane pod counts as back
+// when it runs: its Ready waits for kubeadm's startup probe, first asked
+// 10 s after the start and then every 10 s (seen: the controller manager the
+// last pod a start waited for, 16 s after it ran), and says nothing that the
+// API server's answers, the leases taken and the workloads' status, which
+// the wait also needs, do not.
+func podRuns(p corev1.Pod, fresh func(metav1.Time) bool) bool {
+	if len(p.Status.ContainerStatuses) == 0 {
+		return false
+	}
+	for _, c := range p.Status.ContainerStatuses {
+		if c.State.Running == nil || !fresh(c.State.Running.StartedAt) {
+			return false
+		}
+	}
+	return true
+}
+
 func podBack(p corev1.Pod, fresh func(metav1.Time) bool) bool {
 	if len(p.Status.ContainerStatuses) == 0 {
 		return false
