@@ -128,12 +128,11 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 	since = since.Add(-time.Second).Truncate(time.Second) // the API keeps seconds
 	fresh := func(t metav1.Time) bool { return !t.Time.Before(since) }
 	namespaces := []string{metav1.NamespaceSystem, addons.MetalLB.Namespace, addons.Nginx.Namespace, addons.Traefik.Namespace}
-	kicked := map[string]int{} // by pod UID, and by workload and node
-	freed := map[string]bool{}
+	kicked := map[string]int{}       // by pod UID, and by workload and node
 	synced := map[string]time.Time{} // by node: kube-proxy's first sync it reported
 	start := time.Now()
 	return apply.Until(ctx, time.Second, func() (bool, string, error) {
-		freeStaleLeases(ctx, lab, started, since, freed)
+		freeStaleLeases(ctx, lab, started, since)
 		nodes, err := lab.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return false, err.Error(), nil
@@ -233,40 +232,46 @@ func waitBack(ctx context.Context, lab *Lab, started map[string]bool, since time
 var controlPlaneLeases = []string{"kube-controller-manager", "kube-scheduler"}
 
 // freeStaleLeases deletes the controller manager's and the scheduler's
-// leases when their holder ran on a node this start restarted and last
-// renewed them before the start (since): that process is gone, but its lease looks held, and a new candidate waits a
-// full lease duration (15 s) from when it first reads it before taking it
-// over. Until then nothing replaces a pod and nothing is scheduled: that
-// was 16–21 s of every restart. Free, the new process takes the lease on
-// its next try (2 s). A lease is deleted only as it was read (its
-// resourceVersion), so a leader that took it in between keeps it; each
-// lease once (freed).
-func freeStaleLeases(ctx context.Context, lab *Lab, started map[string]bool, since time.Time, freed map[string]bool) {
+// leases when their holder is gone, as their holder's node shows it: the
+// holder ran on a node this start restarted and last renewed the lease
+// before the start (since), or the component's static pod on that node runs
+// a container started after the lease's last renewal (the holder crashed:
+// seen after a restart, when on a busy machine the controller manager could
+// not renew in time, lost its lease and exited). Such a lease looks held,
+// and a new candidate waits a full lease duration (15 s) from when it first
+// reads it before taking it over; until then nothing replaces a pod and
+// nothing is scheduled (16–21 s of every restart before this). Free, the new
+// process takes the lease on its next try (2 s). A live holder renews after
+// its start, so its lease is never taken from it; a lease is deleted only as
+// it was read (its resourceVersion), so a leader that took it in between
+// keeps it.
+func freeStaleLeases(ctx context.Context, lab *Lab, started map[string]bool, since time.Time) {
 	for _, name := range controlPlaneLeases {
-		if freed[name] {
-			continue
-		}
 		l, err := lab.Client.CoordinationV1().Leases(metav1.NamespaceSystem).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			freed[name] = true
-			continue
-		}
-		if err != nil || l.Spec.HolderIdentity == nil {
+		if err != nil || l.Spec.HolderIdentity == nil || l.Spec.RenewTime == nil {
 			continue
 		}
 		node, _, _ := strings.Cut(*l.Spec.HolderIdentity, "_")
-		if !started[node] || l.Spec.RenewTime == nil || !l.Spec.RenewTime.Time.Before(since) {
-			// held by a process that runs: its node kept running (or was
-			// paused and resumes), or it took the lease since the start
-			freed[name] = true
+		if !started[node] {
+			continue // its node kept running (or was paused and resumes)
+		}
+		renewed := l.Spec.RenewTime.Time
+		gone := renewed.Before(since)
+		if !gone {
+			if p, err := lab.Client.CoreV1().Pods(metav1.NamespaceSystem).Get(ctx, name+"-"+node, metav1.GetOptions{}); err == nil && staticPod(*p) {
+				for _, c := range p.Status.ContainerStatuses {
+					if r := c.State.Running; r != nil && renewed.Before(r.StartedAt.Time) {
+						gone = true
+					}
+				}
+			}
+		}
+		if !gone {
 			continue
 		}
 		rv := l.ResourceVersion
-		err = lab.Client.CoordinationV1().Leases(metav1.NamespaceSystem).Delete(ctx, name,
+		_ = lab.Client.CoordinationV1().Leases(metav1.NamespaceSystem).Delete(ctx, name,
 			metav1.DeleteOptions{Preconditions: &metav1.Preconditions{ResourceVersion: &rv}})
-		if err == nil || apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-			freed[name] = true
-		}
 	}
 }
 
