@@ -83,6 +83,14 @@ func (a *Applier) check(ctx context.Context, o Object) (bool, string, error) {
 	if err != nil || done {
 		return done, msg, err
 	}
+	if a.StopOnUnready && selector == nil && u.GetKind() == "Pod" {
+		var p corev1.Pod
+		if runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &p) == nil {
+			if perr := a.unready(ctx, o.Ref(), []corev1.Pod{p}, time.Now()); perr != nil {
+				return false, "", perr
+			}
+		}
+	}
 	// Not there yet: look at its pods for a reason that will not fix itself.
 	if selector != nil {
 		pods, err := a.core.CoreV1().Pods(u.GetNamespace()).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -118,5 +119,44 @@ func TestUnready(t *testing.T) {
 	ready.Status.Conditions[0].Status = corev1.ConditionTrue
 	if err := a.unready(ctx, "Deployment ch07/web", []corev1.Pod{*ready}, now); err != nil {
 		t.Errorf("a Ready pod: %v", err)
+	}
+}
+
+// A bare Pod (ch07's "three bare Pods") is waited for by itself: its
+// failing probe ends the wait too, long before the deadline.
+func TestWaitStopsOnABarePodsFailingProbe(t *testing.T) {
+	objs := decode(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: ch07}
+spec: {containers: [{name: app, image: agnhost}]}
+`)
+	started := time.Now().Add(-time.Minute)
+	live := objs[0].DeepCopy()
+	live.SetUID("uid-web-1")
+	_ = unstructured.SetNestedField(live.Object, "Running", "status", "phase")
+	_ = unstructured.SetNestedSlice(live.Object, []any{map[string]any{"type": "Ready", "status": "False"}}, "status", "conditions")
+	_ = unstructured.SetNestedSlice(live.Object, []any{map[string]any{"name": "app", "ready": false,
+		"state": map[string]any{"running": map[string]any{"startedAt": started.UTC().Format(time.RFC3339)}}}}, "status", "containerStatuses")
+	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
+		{Version: "v1", Resource: "pods"}: "PodList",
+	}, live)
+	core := kubefake.NewClientset(&corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e", Namespace: "ch07"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "web-1", UID: "uid-web-1"}, Reason: "Unhealthy",
+		Message: "Readiness probe failed: HTTP probe failed with statuscode: 404", LastTimestamp: metav1.NewTime(time.Now())})
+	m := newFakeMapper()
+	m.def.AddSpecific(schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, schema.GroupVersionResource{Version: "v1", Resource: "pods"},
+		schema.GroupVersionResource{Version: "v1", Resource: "pod"}, meta.RESTScopeNamespace)
+	a := NewWith(dyn, core, m)
+	a.Poll = time.Millisecond
+	a.StopOnUnready = true
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := a.Wait(ctx, objs)
+	if err == nil || !strings.Contains(err.Error(), "statuscode: 404") {
+		t.Fatalf("want the probe's failure, got %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("waited for the deadline instead of ending on the failing probe")
 	}
 }
