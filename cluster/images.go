@@ -124,14 +124,15 @@ func needs(pl apply.Placement, role string, isLowLimit, hasWorkers, hasLowLimit 
 	}
 }
 
-// each runs f for every node at once and returns when all are done.
-func each(ns []nodes.Node, f func(int, nodes.Node)) {
+// each runs f for every item (a node, a node container) at once and
+// returns when all are done.
+func each[T any](items []T, f func(int, T)) {
 	var wg sync.WaitGroup
-	for i, n := range ns {
+	for i, item := range items {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f(i, n)
+			f(i, item)
 		}()
 	}
 	wg.Wait()

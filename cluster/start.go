@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -53,15 +52,7 @@ func startNodes(ctx context.Context, rt runtime.Runtime, cs []runtime.NodeContai
 		}
 	}
 	errs := make([]error, len(rest))
-	var wg sync.WaitGroup
-	for i, c := range rest {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = start(c)
-		}()
-	}
-	wg.Wait()
+	each(rest, func(i int, c runtime.NodeContainer) { errs[i] = start(c) })
 	for _, err := range errs {
 		if err != nil {
 			return err
